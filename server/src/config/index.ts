@@ -1,0 +1,164 @@
+/**
+ * The one place that reads the environment. `loadConfig(env)` returns a typed, validated config
+ * or throws a ConfigError listing every bad value; `DEFAULTS` documents each option.
+ */
+import path from 'node:path';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export interface Config {
+  /** TCP port for HTTP, socket.io and git. 0 picks a free port (tests). */
+  port: number;
+  /** Interface to bind; 0.0.0.0 serves the whole LAN. */
+  host: string;
+  /** Embedded store, the JWT secret file and other state live here. */
+  dataDir: string;
+  /** One bare git repository per session: `<reposDir>/<sessionId>.git`. */
+  reposDir: string;
+  /** Secret for signing JWTs; when unset, generated once and kept in `<dataDir>/jwt-secret`. */
+  jwtSecret: string | undefined;
+  /** Lifetime of a login token, seconds. */
+  tokenTtlSeconds: number;
+  logLevel: LogLevel;
+  /** When set, MongoDB (sharedb-mongo + mongodb driver) replaces the embedded store. */
+  mongodbUrl: string | undefined;
+  /** When set (with MongoDB), several server processes share ops and socket rooms over Redis. */
+  redisUrl: string | undefined;
+  /** Largest file text, UTF-16 code units. */
+  maxFileChars: number;
+  /** Largest text one op may insert or delete, UTF-16 code units. */
+  maxOpChars: number;
+  /** Largest socket.io message, bytes; must exceed the largest file snapshot. */
+  maxSocketMessageBytes: number;
+  /** Files (documents) per session. */
+  maxFilesPerSession: number;
+  /** Largest JSON request body, bytes (a file created with content must fit). */
+  maxBodyBytes: number;
+  /** Commit a session once it has been idle this long, ms. */
+  commitIdleMs: number;
+  /** Commit a busy session at least this often, ms. */
+  commitMaxMs: number;
+  /** Serve the built client from this directory when it exists. */
+  clientDir: string;
+  /** TLS: when both are set the server speaks https/wss. */
+  tlsCertFile: string | undefined;
+  tlsKeyFile: string | undefined;
+  /** Trust X-Forwarded-For (set when behind a reverse proxy). */
+  trustProxy: boolean;
+}
+
+export const DEFAULTS: Readonly<Config> = Object.freeze({
+  port: 3000,
+  host: '0.0.0.0',
+  dataDir: './data',
+  reposDir: './repos',
+  jwtSecret: undefined,
+  tokenTtlSeconds: 7 * 24 * 3600,
+  logLevel: 'info',
+  mongodbUrl: undefined,
+  redisUrl: undefined,
+  maxFileChars: 4 * 1024 * 1024,
+  maxOpChars: 1024 * 1024,
+  maxSocketMessageBytes: 32 * 1024 * 1024,
+  maxFilesPerSession: 5000,
+  maxBodyBytes: 8 * 1024 * 1024,
+  commitIdleMs: 5000,
+  commitMaxMs: 60000,
+  clientDir: './dist/client',
+  tlsCertFile: undefined,
+  tlsKeyFile: undefined,
+  trustProxy: false,
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+/** Read and validate configuration from `env`. Relative directories resolve against `cwd`. */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  };
+  const int = (name: string, def: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return Number(raw);
+  };
+  const bool = (name: string, def: boolean): boolean => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off)$/i.test(raw)) return false;
+    problems.push(`${name} must be true or false (got "${raw}")`);
+    return def;
+  };
+  const dir = (name: string, def: string) => path.resolve(cwd, str(name) ?? def);
+
+  const logLevel = (str('LOG_LEVEL') ?? DEFAULTS.logLevel) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const jwtSecret = str('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one)');
+  }
+  const host = str('HOST') ?? DEFAULTS.host;
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`HOST must be an address or host name (got "${host}")`);
+  const mongodbUrl = str('MONGODB_URL');
+  if (mongodbUrl !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
+    problems.push('MONGODB_URL must start with mongodb:// or mongodb+srv://');
+  }
+  const redisUrl = str('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis://');
+  const tlsCertFile = str('TLS_CERT_FILE');
+  const tlsKeyFile = str('TLS_KEY_FILE');
+  if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  }
+
+  const config: Config = {
+    port: int('PORT', DEFAULTS.port, 0, 65535),
+    host,
+    dataDir: dir('DATA_DIR', DEFAULTS.dataDir),
+    reposDir: dir('REPOS_DIR', DEFAULTS.reposDir),
+    jwtSecret,
+    tokenTtlSeconds: int('TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 365 * 24 * 3600),
+    logLevel,
+    mongodbUrl,
+    redisUrl,
+    maxFileChars: int('MAX_FILE_CHARS', DEFAULTS.maxFileChars, 1024, 64 * 1024 * 1024),
+    maxOpChars: int('MAX_OP_CHARS', DEFAULTS.maxOpChars, 1024, 64 * 1024 * 1024),
+    maxSocketMessageBytes: int('MAX_SOCKET_MESSAGE_BYTES', DEFAULTS.maxSocketMessageBytes, 64 * 1024, 1024 ** 3),
+    maxFilesPerSession: int('MAX_FILES_PER_SESSION', DEFAULTS.maxFilesPerSession, 1, 1_000_000),
+    maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
+    commitIdleMs: int('COMMIT_IDLE_MS', DEFAULTS.commitIdleMs, 10, 3_600_000),
+    commitMaxMs: int('COMMIT_MAX_MS', DEFAULTS.commitMaxMs, 10, 24 * 3_600_000),
+    clientDir: dir('CLIENT_DIR', DEFAULTS.clientDir),
+    tlsCertFile: tlsCertFile && path.resolve(cwd, tlsCertFile),
+    tlsKeyFile: tlsKeyFile && path.resolve(cwd, tlsKeyFile),
+    trustProxy: bool('TRUST_PROXY', DEFAULTS.trustProxy),
+  };
+  // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
+  if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {
+    problems.push(
+      `MAX_SOCKET_MESSAGE_BYTES (${config.maxSocketMessageBytes}) must exceed 3 × MAX_FILE_CHARS + 64 KiB ` +
+        `(${config.maxFileChars * 3 + 64 * 1024}) so the largest file fits in one message`,
+    );
+  }
+  if (config.commitMaxMs < config.commitIdleMs) problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

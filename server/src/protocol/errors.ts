@@ -1,0 +1,51 @@
+/**
+ * The error-code catalogue shared by server and client. Every error a client can see carries
+ * one of these codes; code never branches on message text. Each code has one HTTP status,
+ * used by the REST error boundary (socket acks carry the code alone).
+ *
+ * This module has no Node imports: the browser client imports it too.
+ */
+export const ERROR_CODES = {
+  ERR_BAD_REQUEST: 400,
+  ERR_INVALID_JSON: 400,
+  ERR_VALIDATION: 400,
+  ERR_INVALID_PATH: 400,
+  ERR_INVALID_OP: 400,
+  ERR_INVALID_SHA: 400,
+  ERR_UNAUTHENTICATED: 401,
+  ERR_BAD_CREDENTIALS: 401,
+  ERR_FORBIDDEN: 403,
+  ERR_REGISTRATION_CLOSED: 403,
+  ERR_NOT_FOUND: 404,
+  ERR_SESSION_NOT_FOUND: 404,
+  ERR_FILE_NOT_FOUND: 404,
+  ERR_USER_NOT_FOUND: 404,
+  ERR_VERSION_NOT_FOUND: 404,
+  ERR_INVITE_NOT_FOUND: 404,
+  ERR_TOKEN_NOT_FOUND: 404,
+  ERR_USERNAME_TAKEN: 409,
+  ERR_PATH_EXISTS: 409,
+  ERR_CONFLICT: 409,
+  ERR_LAST_OWNER: 409,
+  ERR_INVITE_EXPIRED: 410,
+  ERR_TOO_LARGE: 413,
+  ERR_TOO_MANY_FILES: 413,
+  ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_RATE_LIMITED: 429,
+  ERR_INTERNAL: 500,
+  ERR_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The shape of every error a client receives: REST `{error: ErrorBody}`, socket ack `{ok: false, error}`. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  /** Optional structured detail, e.g. the failing fields of a validation error. */
+  details?: unknown;
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

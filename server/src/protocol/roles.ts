@@ -1,0 +1,32 @@
+/**
+ * Roles and the one role → permission table. Used by REST, socket events, ShareDB middleware,
+ * chat, comments and git clone alike, and by the client to decide what to show.
+ * No Node imports: the client imports this module too.
+ */
+export const ROLES = ['owner', 'editor', 'commenter', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = [
+  'session.read', // see the session, its files, history, presence; clone it
+  'session.write', // edit file text, create/rename/delete files, save versions, revert
+  'session.comment', // comment on versions
+  'session.chat', // send chat messages
+  'session.manage', // members, roles, invitations, rename or delete the session, tags
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+const TABLE: Record<Role, readonly Permission[]> = {
+  owner: ['session.read', 'session.write', 'session.comment', 'session.chat', 'session.manage'],
+  editor: ['session.read', 'session.write', 'session.comment', 'session.chat'],
+  commenter: ['session.read', 'session.comment', 'session.chat'],
+  viewer: ['session.read', 'session.chat'],
+};
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+}
+
+/** Whether `role` (null: not a member) grants `permission`. */
+export function can(role: Role | null | undefined, permission: Permission): boolean {
+  return role != null && TABLE[role].includes(permission);
+}

@@ -1,0 +1,155 @@
+/**
+ * The store contract: everything Gitpad persists outside git. Two implementations, `embedded/`
+ * (SQLite, default) and `mongo/`; one contract suite (server/test/storage/) runs against each.
+ * Every method is asynchronous so a networked store can implement it.
+ */
+import type { Role } from '../protocol/roles.js';
+
+export interface UserRecord {
+  id: string;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  /** ms since epoch */
+  createdAt: number;
+  /** Tokens issued before this instant (ms) are invalid: bumped by a password change. */
+  tokensValidAfter: number;
+}
+
+export interface SessionRecord {
+  id: string;
+  name: string;
+  createdBy: string;
+  createdAt: number;
+}
+
+export interface MemberRecord {
+  sessionId: string;
+  userId: string;
+  role: Role;
+  addedAt: number;
+}
+
+export interface ChatMessageRecord {
+  /** Monotonic per store; pages are keyed by it. */
+  id: number;
+  sessionId: string;
+  userId: string;
+  text: string;
+  ts: number;
+}
+
+export interface AccessTokenRecord {
+  id: string;
+  userId: string;
+  name: string;
+  /** sha256 of the secret, hex; the secret itself is never stored. */
+  secretHash: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+export interface InviteRecord {
+  token: string;
+  sessionId: string;
+  role: Role;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number | null;
+  maxUses: number | null;
+  uses: number;
+  revoked: boolean;
+}
+
+export interface UserRepo {
+  /** Throws AppError ERR_USERNAME_TAKEN when the username exists. */
+  create(user: UserRecord): Promise<void>;
+  byId(id: string): Promise<UserRecord | null>;
+  byUsername(username: string): Promise<UserRecord | null>;
+  count(): Promise<number>;
+  update(id: string, patch: Partial<Pick<UserRecord, 'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin'>>): Promise<void>;
+}
+
+export interface SessionRepo {
+  /** Creates the session and its owner's membership atomically. */
+  create(session: SessionRecord, ownerId: string): Promise<void>;
+  byId(id: string): Promise<SessionRecord | null>;
+  /** Sessions `userId` belongs to, with the role, newest first. */
+  listForUser(userId: string): Promise<Array<SessionRecord & { role: Role }>>;
+  rename(id: string, name: string): Promise<void>;
+  /** Deletes the session with its members, chat and invites. */
+  delete(id: string): Promise<void>;
+}
+
+export interface MemberRepo {
+  role(sessionId: string, userId: string): Promise<Role | null>;
+  list(sessionId: string): Promise<MemberRecord[]>;
+  /** Adds or changes a membership. */
+  set(sessionId: string, userId: string, role: Role): Promise<void>;
+  remove(sessionId: string, userId: string): Promise<void>;
+  /**
+   * Runs `changes` atomically (all or none), each a set or, with role null, a removal.
+   * Used where a session must never be left without an owner (ownership transfer).
+   */
+  apply(sessionId: string, changes: Array<{ userId: string; role: Role | null }>): Promise<void>;
+}
+
+export interface RevocationRepo {
+  /** Marks a token id revoked until `expiresAt` (ms), after which it would be invalid anyway. */
+  revoke(jti: string, expiresAt: number): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+  /** Forgets revocations of tokens that have expired. */
+  prune(now: number): Promise<void>;
+}
+
+export interface SettingsRepo {
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+}
+
+export interface ChatRepo {
+  add(msg: Omit<ChatMessageRecord, 'id'>): Promise<ChatMessageRecord>;
+  /** Newest first, ids strictly below `before` when given. */
+  page(sessionId: string, opts: { before?: number; limit: number }): Promise<ChatMessageRecord[]>;
+}
+
+export interface AccessTokenRepo {
+  create(token: AccessTokenRecord): Promise<void>;
+  listForUser(userId: string): Promise<AccessTokenRecord[]>;
+  bySecretHash(secretHash: string): Promise<AccessTokenRecord | null>;
+  touch(id: string, at: number): Promise<void>;
+  /** Returns false when no such token of this user exists. */
+  delete(userId: string, id: string): Promise<boolean>;
+}
+
+export interface InviteRepo {
+  create(invite: InviteRecord): Promise<void>;
+  byToken(token: string): Promise<InviteRecord | null>;
+  listForSession(sessionId: string): Promise<InviteRecord[]>;
+  revoke(sessionId: string, token: string): Promise<boolean>;
+  /**
+   * Atomically counts one use of a live invite; returns the invite, or null when it is
+   * unknown, revoked, expired at `now`, or used up.
+   */
+  consume(token: string, now: number): Promise<InviteRecord | null>;
+}
+
+/** A ShareDB DB adapter (sharedb's `DB` interface); typed loosely because sharedb's typings are partial. */
+// biome-ignore lint/suspicious/noExplicitAny: sharedb's DB class is untyped
+export type ShareDBAdapter = any;
+
+export interface Store {
+  readonly kind: 'embedded' | 'mongo';
+  /** Documents and ops for ShareDB. */
+  readonly sharedb: ShareDBAdapter;
+  readonly users: UserRepo;
+  readonly sessions: SessionRepo;
+  readonly members: MemberRepo;
+  readonly revocations: RevocationRepo;
+  readonly settings: SettingsRepo;
+  readonly chat: ChatRepo;
+  readonly accessTokens: AccessTokenRepo;
+  readonly invites: InviteRepo;
+  close(): Promise<void>;
+}
