@@ -68,7 +68,10 @@ export interface UserRepo {
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
   count(): Promise<number>;
-  update(id: string, patch: Partial<Pick<UserRecord, 'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin'>>): Promise<void>;
+  update(
+    id: string,
+    patch: Partial<Pick<UserRecord, 'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin'>>,
+  ): Promise<void>;
 }
 
 export interface SessionRepo {
