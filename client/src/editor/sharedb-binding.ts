@@ -1,0 +1,322 @@
+/**
+ * Two-way binding between a CodeMirror state and the text of a json0 ShareDB document
+ * (`{text}` edited with `si`/`sd` string ops; offsets are UTF-16 code units on both sides, so no
+ * conversion is needed). Modelled on the ideas of @codemirror/collab, with ShareDB doing the
+ * queueing, rebasing and resending of unconfirmed ops:
+ *
+ * - each local transaction becomes ONE op, submitted with this binding's own source marker;
+ * - each remote op (and each rollback ShareDB applies) becomes ONE transaction annotated
+ *   `Transaction.remote` and kept out of the undo history, so CodeMirror's `history()` is a
+ *   per-user undo that maps through other people's edits;
+ * - a `load` (first snapshot, hard rollback, re-created doc) replaces the text and resets history.
+ *
+ * Framework-free: `ShareDBBinding` talks to an {@link EditorHost} (an EditorView, or a plain state
+ * holder in tests); `shareDBSync()` is the extension that wires it to a view.
+ */
+import { history } from '@codemirror/commands';
+import {
+  Annotation,
+  ChangeSet,
+  Compartment,
+  EditorState,
+  type Extension,
+  type Text,
+  Transaction,
+  type TransactionSpec,
+} from '@codemirror/state';
+import { ViewPlugin } from '@codemirror/view';
+import type { Doc } from 'sharedb/lib/client';
+
+/** A json0 string component on the doc's text field. */
+export type TextOpComponent = { p: [string, number]; si: string } | { p: [string, number]; sd: string };
+
+/** What the binding needs from an editor: its current state and a way to change it. */
+export interface EditorHost {
+  readonly state: EditorState;
+  dispatch(spec: TransactionSpec): void;
+}
+
+/** An error as ShareDB reports it: our own server's `ERR_*` codes or ShareDB's. */
+export interface OpError {
+  code?: string | number;
+  message: string;
+}
+
+export interface BindingOptions {
+  /** The string field of the doc's data holding the text. */
+  field?: string;
+  /** Called with errors ShareDB reports for our submissions (the doc is resynced already). */
+  onError?: (error: OpError) => void;
+  /** Called when the document is deleted under us (the file was deleted). */
+  onDeleted?: () => void;
+}
+
+/** Marks the transactions the binding dispatched itself, so they are not sent back. */
+const fromShareDB = Annotation.define<boolean>();
+
+/**
+ * History lives in a compartment the binding owns: resetting it (after a load replaced the text)
+ * means removing the history field and adding it back, which CodeMirror has no other API for.
+ */
+const historyCompartment = new Compartment();
+
+/** Undo history that the binding can reset. Use it instead of a plain `history()`. */
+export function resettableHistory(): Extension {
+  return historyCompartment.of(history());
+}
+
+const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+
+/** Whether `pos` falls between the two halves of a surrogate pair in `doc`. */
+function splitsPair(doc: Text, pos: number): boolean {
+  if (pos <= 0 || pos >= doc.length) return false;
+  const around = doc.sliceString(pos - 1, pos + 1);
+  return isHigh(around.charCodeAt(0)) && isLow(around.charCodeAt(1));
+}
+
+/**
+ * Converts a CodeMirror change set into json0 components, applied in order. Change ranges are
+ * widened so no offset lands inside a surrogate pair and no `si`/`sd` starts or ends with half
+ * of one: the server rejects such ops, since they corrupt the text for everyone (DESIGN.md).
+ */
+export function changesToOp(
+  changes: ChangeSet,
+  before: Text,
+  after: Text,
+  field = 'text',
+): TextOpComponent[] {
+  const ranges: { fromA: number; toA: number; fromB: number; toB: number }[] = [];
+  changes.iterChangedRanges((fromA, toA, fromB, toB) => {
+    while (splitsPair(before, fromA) || splitsPair(after, fromB)) {
+      fromA--;
+      fromB--;
+    }
+    while (splitsPair(before, toA) || splitsPair(after, toB)) {
+      toA++;
+      toB++;
+    }
+    const last = ranges[ranges.length - 1];
+    // Widening can make neighbouring ranges touch; they then form one replacement.
+    if (last && fromA <= last.toA) {
+      last.toA = toA;
+      last.toB = toB;
+    } else {
+      ranges.push({ fromA, toA, fromB, toB });
+    }
+  });
+  const op: TextOpComponent[] = [];
+  for (const { fromA, toA, fromB, toB } of ranges) {
+    // Everything before `fromB` is already new text, so `fromB` is the offset at this point of
+    // the op, whose components apply one after another.
+    if (toA > fromA) op.push({ p: [field, fromB], sd: before.sliceString(fromA, toA) });
+    if (toB > fromB) op.push({ p: [field, fromB], si: after.sliceString(fromB, toB) });
+  }
+  return op;
+}
+
+/**
+ * Converts a json0 op into one change set on a document of `length`, or null when the op does
+ * something to the text other than string inserts and deletes (replacing it wholesale), in which
+ * case the caller resyncs from the snapshot. Components on other fields are ignored.
+ */
+export function opToChanges(op: readonly unknown[], length: number, field = 'text'): ChangeSet | null {
+  let changes = ChangeSet.empty(length);
+  for (const raw of op) {
+    const component = raw as { p?: unknown[]; si?: unknown; sd?: unknown };
+    const path = component.p;
+    if (!Array.isArray(path)) return null;
+    if (path.length === 0 || (path[0] === field && path.length === 1)) return null;
+    if (path[0] !== field) continue;
+    const offset = path[1];
+    if (path.length !== 2 || typeof offset !== 'number') return null;
+    const len = changes.newLength;
+    let step: ChangeSet;
+    if (typeof component.si === 'string') {
+      if (offset > len) return null;
+      step = ChangeSet.of({ from: offset, insert: component.si }, len);
+    } else if (typeof component.sd === 'string') {
+      if (offset + component.sd.length > len) return null;
+      step = ChangeSet.of({ from: offset, to: offset + component.sd.length }, len);
+    } else {
+      return null;
+    }
+    changes = changes.compose(step);
+  }
+  return changes;
+}
+
+/** The smallest single replacement turning `from` into `to` (keeps cursors outside it in place). */
+function diffReplace(from: string, to: string): { from: number; to: number; insert: string } | null {
+  if (from === to) return null;
+  const max = Math.min(from.length, to.length);
+  let start = 0;
+  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
+  let end = 0;
+  while (end < max - start && from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end)) {
+    end++;
+  }
+  // Never cut a surrogate pair: move the edges outwards to whole characters.
+  if (start > 0 && isHigh(from.charCodeAt(start - 1))) start--;
+  if (end > 0 && isLow(from.charCodeAt(from.length - end))) end--;
+  return { from: start, to: from.length - end, insert: to.slice(start, to.length - end) };
+}
+
+/** Connects one editor to one ShareDB doc. Create it with the editor already showing the doc's text. */
+export class ShareDBBinding {
+  /** Identifies our own ops among the doc's `op batch` events (other bindings have their own). */
+  private readonly source = { binding: true };
+  private readonly field: string;
+  private destroyed = false;
+
+  constructor(
+    private readonly doc: Doc,
+    private readonly host: EditorHost,
+    private readonly options: BindingOptions = {},
+  ) {
+    this.field = options.field ?? 'text';
+    doc.on('op batch', this.onOpBatch);
+    doc.on('load', this.onLoad);
+    doc.on('create', this.onLoad);
+    doc.on('del', this.onDel);
+  }
+
+  /** Feed every transaction the editor applied here; local text changes become one op. */
+  applied(tr: Transaction): void {
+    if (this.destroyed || !tr.docChanged || tr.annotation(fromShareDB)) return;
+    // During a hard rollback the doc has no type until the refetch lands; that `load` replaces
+    // the text, so an edit made in this window is dropped with the unconfirmed ones.
+    if (!this.doc.type) return;
+    const op = changesToOp(tr.changes, tr.startState.doc, tr.state.doc, this.field);
+    if (op.length === 0) return;
+    try {
+      this.doc.submitOp(op, { source: this.source }, (error) => {
+        if (error) this.options.onError?.(error);
+      });
+    } catch (error) {
+      this.options.onError?.(error as OpError);
+    }
+    this.checkInSync();
+  }
+
+  /** The doc's current text ('' before it is loaded). */
+  docText(): string {
+    const data = this.doc.data as Record<string, unknown> | undefined;
+    const text = data?.[this.field];
+    return typeof text === 'string' ? text : '';
+  }
+
+  /** Replaces the editor's text with the doc's and starts a fresh undo history. */
+  resync(): void {
+    // Without a type the doc is mid hard-rollback: its `load` will bring the text.
+    if (this.destroyed || !this.doc.type) return;
+    const replace = diffReplace(this.host.state.doc.toString(), this.docText());
+    this.host.dispatch({
+      changes: replace ?? [],
+      effects: historyCompartment.reconfigure([]),
+      annotations: [fromShareDB.of(true), Transaction.remote.of(true), Transaction.addToHistory.of(false)],
+    });
+    this.host.dispatch({
+      effects: historyCompartment.reconfigure(history()),
+      annotations: fromShareDB.of(true),
+    });
+  }
+
+  destroy(): void {
+    this.destroyed = true;
+    this.doc.off('op batch', this.onOpBatch);
+    this.doc.off('load', this.onLoad);
+    this.doc.off('create', this.onLoad);
+    this.doc.off('del', this.onDel);
+  }
+
+  private readonly onOpBatch = (op: unknown[], source: unknown) => {
+    if (this.destroyed || source === this.source) return;
+    const changes = opToChanges(op, this.host.state.doc.length, this.field);
+    if (!changes) return this.resync();
+    if (changes.empty) return;
+    this.host.dispatch({
+      changes,
+      annotations: [fromShareDB.of(true), Transaction.remote.of(true), Transaction.addToHistory.of(false)],
+    });
+    this.checkInSync();
+  };
+
+  private readonly onLoad = () => {
+    if (!this.destroyed && this.doc.type) this.resync();
+  };
+
+  private readonly onDel = () => {
+    if (!this.destroyed) this.options.onDeleted?.();
+  };
+
+  /** A cheap guard against drift (a bug, or an op we misread): lengths must always agree. */
+  private checkInSync(): void {
+    if (!this.doc.type) return;
+    if (this.host.state.doc.length !== this.docText().length) this.resync();
+  }
+}
+
+/**
+ * Replaces lone surrogate halves around a local change with U+FFFD, so the text we submit is
+ * always well-formed (the server rejects ops carrying a lone half). Input methods and programmatic
+ * edits can delete or insert half a pair; cursor motion never does.
+ */
+const wellFormedText = EditorState.transactionFilter.of((tr) => {
+  if (!tr.docChanged || tr.annotation(fromShareDB)) return tr;
+  const fixes: { from: number; to: number; insert: string }[] = [];
+  const doc = tr.newDoc;
+  tr.changes.iterChangedRanges((_fromA, _toA, fromB, toB) => {
+    const start = Math.max(0, fromB - 1);
+    const end = Math.min(doc.length, toB + 1);
+    const slice = doc.sliceString(start, end);
+    for (let i = 0; i < slice.length; i++) {
+      const code = slice.charCodeAt(i);
+      const pos = start + i;
+      if (isHigh(code)) {
+        const next = pos + 1 < doc.length ? doc.sliceString(pos + 1, pos + 2).charCodeAt(0) : 0;
+        if (isLow(next)) i++;
+        else if (!fixes.some((f) => f.from === pos)) fixes.push({ from: pos, to: pos + 1, insert: '\ufffd' });
+      } else if (isLow(code)) {
+        const prev = pos > 0 ? doc.sliceString(pos - 1, pos).charCodeAt(0) : 0;
+        if (!isHigh(prev) && !fixes.some((f) => f.from === pos)) {
+          fixes.push({ from: pos, to: pos + 1, insert: '\ufffd' });
+        }
+      }
+    }
+  });
+  if (fixes.length === 0) return tr;
+  fixes.sort((a, b) => a.from - b.from);
+  return [tr, { changes: fixes, sequential: true }];
+});
+
+/**
+ * The editor extension: resettable history, well-formed text, and a view plugin that runs a
+ * {@link ShareDBBinding} for the view's lifetime. Create the view with the doc's current text.
+ */
+export function shareDBSync(doc: Doc, options: BindingOptions = {}): Extension {
+  const plugin = ViewPlugin.define((view) => {
+    const binding = new ShareDBBinding(doc, view, options);
+    // The doc may have moved on between reading its text and creating the view.
+    if (
+      view.state.doc.length !== binding.docText().length ||
+      view.state.doc.toString() !== binding.docText()
+    ) {
+      queueMicrotask(() => binding.resync());
+    }
+    return {
+      update(update) {
+        for (const tr of update.transactions) binding.applied(tr);
+      },
+      destroy() {
+        binding.destroy();
+      },
+    };
+  });
+  return [bindingExtensions(), plugin];
+}
+
+/** The state-level part of {@link shareDBSync}, for hosts without a view (tests, headless use). */
+export function bindingExtensions(): Extension {
+  return [resettableHistory(), wellFormedText];
+}
