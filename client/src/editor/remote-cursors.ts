@@ -6,10 +6,26 @@
 import { type EditorState, type Extension, StateEffect, StateField, Transaction } from '@codemirror/state';
 import { Decoration, type DecorationSet, EditorView, ViewPlugin, WidgetType } from '@codemirror/view';
 import type { LocalPresence, Presence } from 'sharedb/lib/client';
-import type { CursorValue, RemoteUser } from './cursor-transform';
 import type { EditorHost } from './sharedb-binding';
 
-export type { CursorValue, RemoteUser };
+/** Who a cursor belongs to; the server stamps it on every presence value, so it cannot be spoofed. */
+export interface RemoteUser {
+  userId: string;
+  username: string;
+  displayName: string;
+  color: string;
+}
+
+/**
+ * The presence value of one editor on a file doc. ShareDB moves it through ops with the type's
+ * `transformPresence` (server/src/protocol/text-ops.ts, registered in realtime/ot-types.ts).
+ */
+export interface CursorValue {
+  anchor: number;
+  head: number;
+  /** Added by the server to values it relays; absent on what we submit. */
+  user?: RemoteUser;
+}
 
 export interface RemoteCursor {
   /** The ShareDB presence id (one per editor, so one user may have several). */

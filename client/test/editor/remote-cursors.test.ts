@@ -1,7 +1,6 @@
 import { EditorSelection } from '@codemirror/state';
 import { expect } from 'chai';
 import type ShareDB from 'sharedb';
-import { transformCursor } from '../../src/editor/cursor-transform';
 import { remoteCursors, remoteCursorsExtension } from '../../src/editor/remote-cursors';
 import { createBackend, createFileDoc, Peer, settle, sleep } from '../helpers/sharedb-peers';
 
@@ -96,27 +95,5 @@ describe('remote cursors', () => {
     b.cursors!.destroy();
     await quiet();
     expect(cursorOf(a, 'bo')).to.equal(undefined);
-  });
-
-  it('transformCursor follows json0 string ops', () => {
-    const value = { anchor: 2, head: 6 };
-    expect(transformCursor(value, [{ p: ['text', 0], si: 'ab' }], false)).to.deep.equal({
-      anchor: 4,
-      head: 8,
-    });
-    expect(transformCursor(value, [{ p: ['text', 2], si: 'ab' }], false)).to.deep.equal({
-      anchor: 2,
-      head: 8,
-    });
-    expect(transformCursor(value, [{ p: ['text', 2], si: 'ab' }], true)).to.deep.equal({
-      anchor: 4,
-      head: 8,
-    });
-    expect(transformCursor(value, [{ p: ['text', 1], sd: 'abc' }], false)).to.deep.equal({
-      anchor: 1,
-      head: 3,
-    });
-    expect(transformCursor(value, [{ p: ['other', 0], si: 'x' }], false)).to.deep.equal(value);
-    expect(transformCursor(value, [{ p: ['text'], oi: 'new', od: 'old' }], false)).to.equal(null);
   });
 });

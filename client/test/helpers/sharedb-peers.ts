@@ -5,10 +5,10 @@
 import { EditorState, type Extension, Transaction, type TransactionSpec } from '@codemirror/state';
 import ShareDB from 'sharedb';
 import type { Connection, Doc } from 'sharedb/lib/client';
-import type { CursorValue, RemoteUser } from '../../src/editor/cursor-transform';
-import { PresenceSync } from '../../src/editor/remote-cursors';
+import { types } from 'sharedb/lib/client';
+import { registerTextType } from '../../../server/src/protocol/text-ops';
+import { type CursorValue, PresenceSync, type RemoteUser } from '../../src/editor/remote-cursors';
 import { bindingExtensions, type EditorHost, ShareDBBinding } from '../../src/editor/sharedb-binding';
-import { registerOtTypes } from '../../src/realtime/ot-types';
 
 const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
@@ -39,7 +39,8 @@ export function surrogateViolation(text: string, op: { p: [string, number]; si?:
 
 /** An in-process backend that behaves like ours where the editor can tell: presence on, users stamped, bad ops refused. */
 export function createBackend() {
-  registerOtTypes();
+  // What realtime/ot-types.ts does in the browser (it imports through the @protocol alias).
+  registerTextType(types as unknown as Parameters<typeof registerTextType>[0]);
   const backend = new ShareDB({ presence: true, doNotForwardSendPresenceErrorsToClient: true });
   const violations: string[] = [];
   backend.use('connect', (context, next) => {
