@@ -93,7 +93,9 @@ export interface MemberRepo {
   remove(sessionId: string, userId: string): Promise<void>;
   /**
    * Runs `changes` atomically (all or none), each a set or, with role null, a removal.
-   * Used where a session must never be left without an owner (ownership transfer).
+   * Used where a session must never be left without an owner (ownership transfer): throws
+   * ERR_LAST_OWNER, changing nothing, when the result would have no owner; ERR_VALIDATION for a
+   * bad role; ERR_SESSION_NOT_FOUND for an unknown session.
    */
   apply(sessionId: string, changes: Array<{ userId: string; role: Role | null }>): Promise<void>;
 }
@@ -154,5 +156,10 @@ export interface Store {
   readonly chat: ChatRepo;
   readonly accessTokens: AccessTokenRepo;
   readonly invites: InviteRepo;
+  /**
+   * Deletes a document's ops below `uptoVersion` once a git commit covers them, keeping the
+   * recent ones reconnecting clients need (the store decides how many). Returns how many went.
+   */
+  compactOps(collection: string, id: string, uptoVersion: number): Promise<number>;
   close(): Promise<void>;
 }

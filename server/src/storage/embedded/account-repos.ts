@@ -1,0 +1,174 @@
+/**
+ * The embedded store's per-user tables: users, token revocations, personal access tokens, and
+ * the server's settings. Plain SQL over the shared better-sqlite3 connection; each method is one
+ * statement, so each is atomic on its own.
+ */
+import type { Database } from 'better-sqlite3';
+import { AppError } from '../../errors/app-error.js';
+import type {
+  AccessTokenRecord,
+  AccessTokenRepo,
+  RevocationRepo,
+  SettingsRepo,
+  UserRecord,
+  UserRepo,
+} from '../types.js';
+
+interface UserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  is_admin: number;
+  created_at: number;
+  tokens_valid_after: number;
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  username: r.username,
+  displayName: r.display_name,
+  passwordHash: r.password_hash,
+  isAdmin: r.is_admin === 1,
+  createdAt: r.created_at,
+  tokensValidAfter: r.tokens_valid_after,
+});
+
+/** Users; usernames are unique as stored (validation already makes them lowercase). */
+export function userRepo(db: Database): UserRepo {
+  const insert = db.prepare(
+    `INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at, tokens_valid_after)
+     VALUES (@id, @username, @displayName, @passwordHash, @isAdmin, @createdAt, @tokensValidAfter)
+     ON CONFLICT (username) DO NOTHING`,
+  );
+  const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
+  const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
+  const count = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck();
+  // Patch columns are a fixed set, so one statement: a NULL parameter keeps the current value.
+  const update = db.prepare(
+    `UPDATE users SET
+       display_name = COALESCE(@displayName, display_name),
+       password_hash = COALESCE(@passwordHash, password_hash),
+       tokens_valid_after = COALESCE(@tokensValidAfter, tokens_valid_after),
+       is_admin = COALESCE(@isAdmin, is_admin)
+     WHERE id = @id`,
+  );
+  return {
+    async create(user) {
+      const result = insert.run({ ...user, isAdmin: user.isAdmin ? 1 : 0 });
+      // ON CONFLICT on the username alone: an id clash is a bug and still throws.
+      if (result.changes === 0) {
+        throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
+      }
+    },
+    async byId(id) {
+      const row = byId.get(id);
+      return row ? toUser(row) : null;
+    },
+    async byUsername(username) {
+      const row = byUsername.get(username);
+      return row ? toUser(row) : null;
+    },
+    async count() {
+      return count.get() ?? 0;
+    },
+    async update(id, patch) {
+      update.run({
+        id,
+        displayName: patch.displayName ?? null,
+        passwordHash: patch.passwordHash ?? null,
+        tokensValidAfter: patch.tokensValidAfter ?? null,
+        isAdmin: patch.isAdmin === undefined ? null : patch.isAdmin ? 1 : 0,
+      });
+    },
+  };
+}
+
+/** Revoked JWT ids, kept until the token would have expired anyway. */
+export function revocationRepo(db: Database): RevocationRepo {
+  const revoke = db.prepare<[string, number]>(
+    `INSERT INTO revocations (jti, expires_at) VALUES (?, ?)
+     ON CONFLICT (jti) DO UPDATE SET expires_at = MAX(expires_at, excluded.expires_at)`,
+  );
+  const exists = db.prepare<[string], number>('SELECT 1 FROM revocations WHERE jti = ?').pluck();
+  const prune = db.prepare<[number]>('DELETE FROM revocations WHERE expires_at <= ?');
+  return {
+    async revoke(jti, expiresAt) {
+      revoke.run(jti, expiresAt);
+    },
+    async isRevoked(jti) {
+      return exists.get(jti) !== undefined;
+    },
+    async prune(now) {
+      prune.run(now);
+    },
+  };
+}
+
+/** Server-wide key/value settings (e.g. whether registration is open). */
+export function settingsRepo(db: Database): SettingsRepo {
+  const get = db.prepare<[string], string>('SELECT value FROM settings WHERE key = ?').pluck();
+  const set = db.prepare<[string, string]>(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  );
+  return {
+    async get(key) {
+      return get.get(key) ?? null;
+    },
+    async set(key, value) {
+      set.run(key, value);
+    },
+  };
+}
+
+interface AccessTokenRow {
+  id: string;
+  user_id: string;
+  name: string;
+  secret_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+const toAccessToken = (r: AccessTokenRow): AccessTokenRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  name: r.name,
+  secretHash: r.secret_hash,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+});
+
+/** Personal access tokens (for git clone and scripts); only the secret's hash is stored. */
+export function accessTokenRepo(db: Database): AccessTokenRepo {
+  const insert = db.prepare(
+    `INSERT INTO access_tokens (id, user_id, name, secret_hash, created_at, last_used_at)
+     VALUES (@id, @userId, @name, @secretHash, @createdAt, @lastUsedAt)`,
+  );
+  const list = db.prepare<[string], AccessTokenRow>(
+    'SELECT * FROM access_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC',
+  );
+  const bySecretHash = db.prepare<[string], AccessTokenRow>(
+    'SELECT * FROM access_tokens WHERE secret_hash = ?',
+  );
+  const touch = db.prepare<[number, string]>('UPDATE access_tokens SET last_used_at = ? WHERE id = ?');
+  const remove = db.prepare<[string, string]>('DELETE FROM access_tokens WHERE user_id = ? AND id = ?');
+  return {
+    async create(token) {
+      insert.run(token);
+    },
+    async listForUser(userId) {
+      return list.all(userId).map(toAccessToken);
+    },
+    async bySecretHash(secretHash) {
+      const row = bySecretHash.get(secretHash);
+      return row ? toAccessToken(row) : null;
+    },
+    async touch(id, at) {
+      touch.run(at, id);
+    },
+    async delete(userId, id) {
+      return remove.run(userId, id).changes > 0;
+    },
+  };
+}

@@ -1,0 +1,465 @@
+/**
+ * The store contract, written once: every `Store` implementation runs this suite
+ * (store-contract.test.ts runs it against the embedded store, and against MongoDB when
+ * MONGODB_URL is set).
+ */
+import { createRequire } from 'node:module';
+import { expect } from 'chai';
+import { AppError } from '../../src/errors/app-error.js';
+import type { ErrorCode } from '../../src/protocol/errors.js';
+import type { InviteRecord, SessionRecord, Store, UserRecord } from '../../src/storage/types.js';
+
+const require = createRequire(import.meta.url);
+// biome-ignore lint/suspicious/noExplicitAny: sharedb's Backend typings do not cover custom DBs
+const { Backend } = require('sharedb') as { Backend: new (options: { db: unknown }) => any };
+
+/** How the suite gets stores: a fresh empty one, and the same data opened again. */
+export interface StoreHarness {
+  /** Opens a fresh, empty store. */
+  open(): Promise<Store>;
+  /** Closes `store` and opens its data again (persistence). */
+  reopen(store: Store): Promise<Store>;
+  /** Removes everything `open` created; stores are already closed. */
+  dispose(): Promise<void>;
+}
+
+const user = (id: string, username = id, extra: Partial<UserRecord> = {}): UserRecord => ({
+  id,
+  username,
+  displayName: `User ${id}`,
+  passwordHash: `hash-${id}`,
+  isAdmin: false,
+  createdAt: 1_700_000_000_000,
+  tokensValidAfter: 0,
+  ...extra,
+});
+
+const session = (id: string, createdAt: number, createdBy = 'alice'): SessionRecord => ({
+  id,
+  name: `Session ${id}`,
+  createdBy,
+  createdAt,
+});
+
+const invite = (token: string, extra: Partial<InviteRecord> = {}): InviteRecord => ({
+  token,
+  sessionId: 's1',
+  role: 'editor',
+  createdBy: 'alice',
+  createdAt: 1000,
+  expiresAt: null,
+  maxUses: null,
+  uses: 0,
+  revoked: false,
+  ...extra,
+});
+
+/** Expects `promise` to reject with an AppError carrying `code`. */
+async function rejectsWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).to.be.instanceOf(AppError);
+    expect((err as AppError).code).to.equal(code);
+    return;
+  }
+  expect.fail(`expected ${code}`);
+}
+
+/** Registers the contract suite for one store implementation. */
+export function describeStoreContract(name: string, makeHarness: () => StoreHarness): void {
+  describe(`${name} store contract`, function () {
+    this.timeout(30000);
+    let harness: StoreHarness;
+    let store: Store;
+
+    beforeEach(async () => {
+      harness = makeHarness();
+      store = await harness.open();
+    });
+    afterEach(async () => {
+      await store.close();
+      await harness.dispose();
+    });
+
+    describe('users', () => {
+      it('creates a user and finds it by id and by username', async () => {
+        await store.users.create(user('u1', 'alice', { isAdmin: true }));
+        expect(await store.users.byId('u1')).to.deep.equal(user('u1', 'alice', { isAdmin: true }));
+        expect(await store.users.byUsername('alice')).to.deep.equal(user('u1', 'alice', { isAdmin: true }));
+        expect(await store.users.byId('nobody')).to.equal(null);
+        expect(await store.users.byUsername('nobody')).to.equal(null);
+        expect(await store.users.count()).to.equal(1);
+      });
+
+      it('refuses a taken username with ERR_USERNAME_TAKEN and keeps the first user', async () => {
+        await store.users.create(user('u1', 'alice'));
+        await rejectsWith(store.users.create(user('u2', 'alice')), 'ERR_USERNAME_TAKEN');
+        expect(await store.users.count()).to.equal(1);
+        expect((await store.users.byUsername('alice'))?.id).to.equal('u1');
+        expect(await store.users.byId('u2')).to.equal(null);
+      });
+
+      it('updates only the fields in the patch', async () => {
+        await store.users.create(user('u1', 'alice'));
+        await store.users.update('u1', { displayName: 'Alice A.', tokensValidAfter: 42 });
+        await store.users.update('u1', { isAdmin: true });
+        expect(await store.users.byId('u1')).to.deep.equal(
+          user('u1', 'alice', { displayName: 'Alice A.', tokensValidAfter: 42, isAdmin: true }),
+        );
+        await store.users.update('u1', { isAdmin: false, passwordHash: 'new' });
+        const after = await store.users.byId('u1');
+        expect(after?.isAdmin).to.equal(false);
+        expect(after?.passwordHash).to.equal('new');
+        expect(after?.displayName).to.equal('Alice A.');
+      });
+    });
+
+    describe('sessions', () => {
+      it('creates a session with its owner membership', async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+        expect(await store.sessions.byId('s1')).to.deep.equal(session('s1', 1000));
+        expect(await store.members.role('s1', 'alice')).to.equal('owner');
+        expect(await store.sessions.byId('nope')).to.equal(null);
+      });
+
+      it('lists the sessions a user belongs to, newest first, with their role', async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+        await store.sessions.create(session('s2', 3000, 'bob'), 'bob');
+        await store.sessions.create(session('s3', 2000), 'alice');
+        await store.members.set('s2', 'alice', 'viewer');
+        expect(await store.sessions.listForUser('alice')).to.deep.equal([
+          { ...session('s2', 3000, 'bob'), role: 'viewer' },
+          { ...session('s3', 2000), role: 'owner' },
+          { ...session('s1', 1000), role: 'owner' },
+        ]);
+        expect(await store.sessions.listForUser('bob')).to.deep.equal([
+          { ...session('s2', 3000, 'bob'), role: 'owner' },
+        ]);
+        expect(await store.sessions.listForUser('carol')).to.deep.equal([]);
+      });
+
+      it('renames a session', async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+        await store.sessions.rename('s1', 'Renamed');
+        expect((await store.sessions.byId('s1'))?.name).to.equal('Renamed');
+      });
+
+      it('deletes a session with its members, chat and invites, and nothing else', async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+        await store.sessions.create(session('s2', 2000), 'alice');
+        await store.members.set('s1', 'bob', 'editor');
+        for (const id of ['s1', 's2']) {
+          await store.chat.add({ sessionId: id, userId: 'alice', text: 'hi', ts: 1 });
+          await store.invites.create(invite(`inv-${id}`, { sessionId: id }));
+        }
+        await store.sessions.delete('s1');
+        expect(await store.sessions.byId('s1')).to.equal(null);
+        expect(await store.members.list('s1')).to.deep.equal([]);
+        expect(await store.members.role('s1', 'bob')).to.equal(null);
+        expect(await store.chat.page('s1', { limit: 10 })).to.deep.equal([]);
+        expect(await store.invites.byToken('inv-s1')).to.equal(null);
+        expect(await store.invites.consume('inv-s1', 2000)).to.equal(null);
+        expect(await store.sessions.listForUser('bob')).to.deep.equal([]);
+        // The other session is untouched.
+        expect(await store.members.role('s2', 'alice')).to.equal('owner');
+        expect(await store.chat.page('s2', { limit: 10 })).to.have.length(1);
+        expect(await store.invites.byToken('inv-s2')).to.not.equal(null);
+      });
+    });
+
+    describe('members', () => {
+      beforeEach(async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+      });
+
+      it('adds, changes and removes a membership', async () => {
+        await store.members.set('s1', 'bob', 'viewer');
+        expect(await store.members.role('s1', 'bob')).to.equal('viewer');
+        const added = (await store.members.list('s1')).find((m) => m.userId === 'bob')!;
+        await store.members.set('s1', 'bob', 'editor');
+        expect(await store.members.role('s1', 'bob')).to.equal('editor');
+        const changed = (await store.members.list('s1')).find((m) => m.userId === 'bob')!;
+        expect(changed.addedAt, 'a role change keeps when they joined').to.equal(added.addedAt);
+        expect((await store.members.list('s1')).map((m) => [m.sessionId, m.userId, m.role])).to.deep.equal([
+          ['s1', 'alice', 'owner'],
+          ['s1', 'bob', 'editor'],
+        ]);
+        await store.members.remove('s1', 'bob');
+        expect(await store.members.role('s1', 'bob')).to.equal(null);
+        expect(await store.members.list('s1')).to.have.length(1);
+      });
+
+      it('refuses a membership in an unknown session, or an unknown role', async () => {
+        await rejectsWith(store.members.set('nope', 'bob', 'editor'), 'ERR_SESSION_NOT_FOUND');
+        // biome-ignore lint/suspicious/noExplicitAny: a bad role from an untyped caller
+        await rejectsWith(store.members.set('s1', 'bob', 'admin' as any), 'ERR_VALIDATION');
+        expect(await store.members.role('s1', 'bob')).to.equal(null);
+        expect(await store.sessions.listForUser('bob')).to.deep.equal([]);
+      });
+
+      it('transfers ownership atomically with apply', async () => {
+        await store.members.set('s1', 'bob', 'editor');
+        await store.members.apply('s1', [
+          { userId: 'bob', role: 'owner' },
+          { userId: 'alice', role: 'editor' },
+          { userId: 'carol', role: 'viewer' },
+        ]);
+        expect(await store.members.role('s1', 'bob')).to.equal('owner');
+        expect(await store.members.role('s1', 'alice')).to.equal('editor');
+        expect(await store.members.role('s1', 'carol')).to.equal('viewer');
+        await store.members.apply('s1', [{ userId: 'carol', role: null }]);
+        expect(await store.members.role('s1', 'carol')).to.equal(null);
+      });
+
+      it('a failing apply changes nothing: no owner left', async () => {
+        await store.members.set('s1', 'bob', 'editor');
+        const before = await store.members.list('s1');
+        await rejectsWith(
+          store.members.apply('s1', [
+            { userId: 'bob', role: 'viewer' },
+            { userId: 'carol', role: 'editor' },
+            { userId: 'alice', role: null },
+          ]),
+          'ERR_LAST_OWNER',
+        );
+        expect(await store.members.list('s1')).to.deep.equal(before);
+      });
+
+      it('a failing apply changes nothing: a bad role late in the batch', async () => {
+        const before = await store.members.list('s1');
+        await rejectsWith(
+          store.members.apply('s1', [
+            { userId: 'bob', role: 'editor' },
+            // biome-ignore lint/suspicious/noExplicitAny: a bad role from an untyped caller
+            { userId: 'carol', role: 'superuser' as any },
+          ]),
+          'ERR_VALIDATION',
+        );
+        expect(await store.members.list('s1')).to.deep.equal(before);
+        await rejectsWith(
+          store.members.apply('nope', [{ userId: 'bob', role: 'owner' }]),
+          'ERR_SESSION_NOT_FOUND',
+        );
+      });
+
+      it('concurrent applies each land whole', async () => {
+        const users = Array.from({ length: 10 }, (_, i) => `u${i}`);
+        await Promise.all(users.map((u) => store.members.apply('s1', [{ userId: u, role: 'editor' }])));
+        const roles = await store.members.list('s1');
+        expect(roles.map((m) => m.userId).sort()).to.deep.equal(['alice', ...users].sort());
+      });
+    });
+
+    describe('revocations', () => {
+      it('remembers a revoked token until it expires', async () => {
+        expect(await store.revocations.isRevoked('jti-1')).to.equal(false);
+        await store.revocations.revoke('jti-1', 5000);
+        await store.revocations.revoke('jti-2', 9000);
+        await store.revocations.revoke('jti-1', 5000); // idempotent
+        expect(await store.revocations.isRevoked('jti-1')).to.equal(true);
+        await store.revocations.prune(6000);
+        expect(await store.revocations.isRevoked('jti-1')).to.equal(false);
+        expect(await store.revocations.isRevoked('jti-2')).to.equal(true);
+      });
+    });
+
+    describe('settings', () => {
+      it('gets, sets and overwrites a value', async () => {
+        expect(await store.settings.get('registration')).to.equal(null);
+        await store.settings.set('registration', 'open');
+        await store.settings.set('registration', 'closed');
+        await store.settings.set('other', '1');
+        expect(await store.settings.get('registration')).to.equal('closed');
+        expect(await store.settings.get('other')).to.equal('1');
+      });
+    });
+
+    describe('chat', () => {
+      it('pages newest first, before an id, up to a limit, per session', async () => {
+        const ids: number[] = [];
+        for (let i = 0; i < 7; i++) {
+          const msg = await store.chat.add({ sessionId: 's1', userId: 'alice', text: `m${i}`, ts: 100 + i });
+          expect(msg).to.deep.include({ sessionId: 's1', userId: 'alice', text: `m${i}`, ts: 100 + i });
+          ids.push(msg.id);
+          await store.chat.add({ sessionId: 's2', userId: 'bob', text: `other${i}`, ts: 100 + i });
+        }
+        expect(
+          [...ids].sort((a, b) => a - b),
+          'ids increase',
+        ).to.deep.equal(ids);
+        const first = await store.chat.page('s1', { limit: 3 });
+        expect(first.map((m) => m.text)).to.deep.equal(['m6', 'm5', 'm4']);
+        const second = await store.chat.page('s1', { before: first[2]!.id, limit: 3 });
+        expect(second.map((m) => m.text)).to.deep.equal(['m3', 'm2', 'm1']);
+        const last = await store.chat.page('s1', { before: second[2]!.id, limit: 3 });
+        expect(last.map((m) => m.text)).to.deep.equal(['m0']);
+        expect(await store.chat.page('s1', { before: last[0]!.id, limit: 3 })).to.deep.equal([]);
+        expect(await store.chat.page('s1', { limit: 0 })).to.deep.equal([]);
+        expect(await store.chat.page('nope', { limit: 5 })).to.deep.equal([]);
+        expect(first[0]).to.deep.equal({ id: ids[6], sessionId: 's1', userId: 'alice', text: 'm6', ts: 106 });
+      });
+    });
+
+    describe('access tokens', () => {
+      it('creates, lists, finds by secret hash, touches and deletes', async () => {
+        const base = { userId: 'u1', name: 'laptop', lastUsedAt: null };
+        await store.accessTokens.create({ ...base, id: 't1', secretHash: 'h1', createdAt: 1 });
+        await store.accessTokens.create({ ...base, id: 't2', secretHash: 'h2', createdAt: 2, name: 'ci' });
+        await store.accessTokens.create({ ...base, id: 't3', secretHash: 'h3', createdAt: 3, userId: 'u2' });
+        expect((await store.accessTokens.listForUser('u1')).map((t) => t.id)).to.deep.equal(['t2', 't1']);
+        expect(await store.accessTokens.bySecretHash('h1')).to.deep.equal({
+          ...base,
+          id: 't1',
+          secretHash: 'h1',
+          createdAt: 1,
+        });
+        expect(await store.accessTokens.bySecretHash('nope')).to.equal(null);
+        await store.accessTokens.touch('t1', 99);
+        expect((await store.accessTokens.bySecretHash('h1'))?.lastUsedAt).to.equal(99);
+        expect(await store.accessTokens.delete('u1', 't3'), "another user's token").to.equal(false);
+        expect(await store.accessTokens.delete('u1', 't1')).to.equal(true);
+        expect(await store.accessTokens.delete('u1', 't1')).to.equal(false);
+        expect(await store.accessTokens.bySecretHash('h1')).to.equal(null);
+        expect(await store.accessTokens.bySecretHash('h3')).to.not.equal(null);
+      });
+    });
+
+    describe('invites', () => {
+      it('creates, finds, lists and revokes', async () => {
+        await store.invites.create(invite('a', { createdAt: 1 }));
+        await store.invites.create(invite('b', { createdAt: 2, role: 'viewer', expiresAt: 50, maxUses: 3 }));
+        await store.invites.create(invite('c', { sessionId: 's2' }));
+        expect(await store.invites.byToken('b')).to.deep.equal(
+          invite('b', { createdAt: 2, role: 'viewer', expiresAt: 50, maxUses: 3 }),
+        );
+        expect((await store.invites.listForSession('s1')).map((i) => i.token)).to.deep.equal(['b', 'a']);
+        expect(await store.invites.revoke('s2', 'a'), 'wrong session').to.equal(false);
+        expect(await store.invites.revoke('s1', 'a')).to.equal(true);
+        expect((await store.invites.byToken('a'))?.revoked).to.equal(true);
+        expect(await store.invites.revoke('s1', 'nope')).to.equal(false);
+      });
+
+      it('consumes a live invite and counts the use', async () => {
+        await store.invites.create(invite('a'));
+        const used = await store.invites.consume('a', 2000);
+        expect(used).to.deep.equal(invite('a', { uses: 1 }));
+        expect((await store.invites.consume('a', 2000))?.uses).to.equal(2);
+        expect(await store.invites.consume('unknown', 2000)).to.equal(null);
+      });
+
+      it('refuses an expired, used-up or revoked invite without counting a use', async () => {
+        await store.invites.create(invite('expired', { expiresAt: 5000 }));
+        await store.invites.create(invite('once', { maxUses: 1 }));
+        await store.invites.create(invite('revoked'));
+        await store.invites.revoke('s1', 'revoked');
+        expect((await store.invites.consume('expired', 4999))?.uses).to.equal(1);
+        expect(await store.invites.consume('expired', 5000), 'expired at expiresAt').to.equal(null);
+        expect(await store.invites.consume('once', 1)).to.not.equal(null);
+        expect(await store.invites.consume('once', 1)).to.equal(null);
+        expect(await store.invites.consume('revoked', 1)).to.equal(null);
+        expect((await store.invites.byToken('expired'))?.uses).to.equal(1);
+        expect((await store.invites.byToken('once'))?.uses).to.equal(1);
+        expect((await store.invites.byToken('revoked'))?.uses).to.equal(0);
+      });
+
+      it('20 parallel consumes of a maxUses=5 invite succeed exactly 5 times', async () => {
+        await store.invites.create(invite('limited', { maxUses: 5 }));
+        const results = await Promise.all(
+          Array.from({ length: 20 }, () => store.invites.consume('limited', 2000)),
+        );
+        const ok = results.filter((r) => r !== null);
+        expect(ok).to.have.length(5);
+        expect(ok.map((r) => r!.uses).sort()).to.deep.equal([1, 2, 3, 4, 5]);
+        expect((await store.invites.byToken('limited'))?.uses).to.equal(5);
+      });
+    });
+
+    describe('documents (ShareDB)', () => {
+      it('stores documents and ops through a ShareDB backend, and compaction keeps recent ops', async () => {
+        const backend = new Backend({ db: store.sharedb });
+        const doc = backend.connect().get('files', 'f1');
+        await new Promise<void>((resolve, reject) =>
+          doc.create({ text: '' }, (e: unknown) => (e ? reject(e) : resolve())),
+        );
+        for (let i = 0; i < 20; i++) {
+          await new Promise<void>((resolve, reject) =>
+            doc.submitOp([{ p: ['text', i], si: 'x' }], (e: unknown) => (e ? reject(e) : resolve())),
+          );
+        }
+        expect(await store.compactOps('files', 'f1', 21)).to.equal(0);
+        const ops = await new Promise<unknown[]>((resolve, reject) =>
+          store.sharedb.getOps('files', 'f1', 0, null, null, (e: Error | null, o: unknown[]) =>
+            e ? reject(e) : resolve(o),
+          ),
+        );
+        expect(ops).to.have.length(21);
+        const snapshot = await new Promise<{ v: number; data: unknown }>((resolve, reject) =>
+          store.sharedb.getSnapshot(
+            'files',
+            'f1',
+            null,
+            null,
+            (e: Error | null, s: { v: number; data: unknown }) => (e ? reject(e) : resolve(s)),
+          ),
+        );
+        expect(snapshot.v).to.equal(21);
+        expect(snapshot.data).to.deep.equal({ text: 'x'.repeat(20) });
+      });
+    });
+
+    describe('persistence', () => {
+      it('keeps everything across close and reopen', async () => {
+        await store.users.create(user('u1', 'alice'));
+        await store.sessions.create(session('s1', 1000), 'u1');
+        await store.members.set('s1', 'u2', 'commenter');
+        await store.settings.set('k', 'v');
+        const msg = await store.chat.add({ sessionId: 's1', userId: 'u1', text: 'hello', ts: 5 });
+        await store.invites.create(invite('inv', { maxUses: 2 }));
+        await store.invites.consume('inv', 2000);
+        await store.revocations.revoke('jti', Date.now() + 60_000);
+        await store.accessTokens.create({
+          id: 't1',
+          userId: 'u1',
+          name: 'x',
+          secretHash: 'h',
+          createdAt: 1,
+          lastUsedAt: null,
+        });
+        const backend = new Backend({ db: store.sharedb });
+        const doc = backend.connect().get('files', 'f1');
+        await new Promise<void>((resolve, reject) =>
+          doc.create({ text: 'hi' }, (e: unknown) => (e ? reject(e) : resolve())),
+        );
+        await new Promise<void>((resolve, reject) =>
+          doc.submitOp([{ p: ['text', 2], si: '!' }], (e: unknown) => (e ? reject(e) : resolve())),
+        );
+
+        store = await harness.reopen(store);
+
+        expect(await store.users.byUsername('alice')).to.deep.equal(user('u1', 'alice'));
+        expect(await store.sessions.listForUser('u1')).to.deep.equal([
+          { ...session('s1', 1000), role: 'owner' },
+        ]);
+        expect(await store.members.role('s1', 'u2')).to.equal('commenter');
+        expect(await store.settings.get('k')).to.equal('v');
+        expect(await store.chat.page('s1', { limit: 5 })).to.deep.equal([msg]);
+        expect((await store.invites.byToken('inv'))?.uses).to.equal(1);
+        expect(await store.revocations.isRevoked('jti')).to.equal(true);
+        expect((await store.accessTokens.bySecretHash('h'))?.id).to.equal('t1');
+        const next = await store.chat.add({ sessionId: 's1', userId: 'u1', text: 'again', ts: 6 });
+        expect(next.id).to.be.greaterThan(msg.id);
+        const snapshot = await new Promise<{ v: number; data: unknown }>((resolve, reject) =>
+          store.sharedb.getSnapshot(
+            'files',
+            'f1',
+            null,
+            null,
+            (e: Error | null, s: { v: number; data: unknown }) => (e ? reject(e) : resolve(s)),
+          ),
+        );
+        expect(snapshot).to.deep.include({ v: 2, data: { text: 'hi!' } });
+      });
+    });
+  });
+}
