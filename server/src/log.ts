@@ -10,7 +10,10 @@ export interface Logger {
   error(msg: string, ctx?: Record<string, unknown>): void;
 }
 
-export function createLogger(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
+export function createLogger(
+  level: LogLevel,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): Logger {
   const min = ORDER[level];
   const emit = (lvl: Exclude<LogLevel, 'silent'>, msg: string, ctx?: Record<string, unknown>) => {
     if (ORDER[lvl] < min) return;

@@ -116,13 +116,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one)');
   }
   const host = str('HOST') ?? DEFAULTS.host;
-  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`HOST must be an address or host name (got "${host}")`);
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host))
+    problems.push(`HOST must be an address or host name (got "${host}")`);
   const mongodbUrl = str('MONGODB_URL');
   if (mongodbUrl !== undefined && !/^mongodb(\+srv)?:\/\//.test(mongodbUrl)) {
     problems.push('MONGODB_URL must start with mongodb:// or mongodb+srv://');
   }
   const redisUrl = str('REDIS_URL');
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) problems.push('REDIS_URL must start with redis://');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
+    problems.push('REDIS_URL must start with redis://');
   const tlsCertFile = str('TLS_CERT_FILE');
   const tlsKeyFile = str('TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {
@@ -141,7 +143,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     redisUrl,
     maxFileChars: int('MAX_FILE_CHARS', DEFAULTS.maxFileChars, 1024, 64 * 1024 * 1024),
     maxOpChars: int('MAX_OP_CHARS', DEFAULTS.maxOpChars, 1024, 64 * 1024 * 1024),
-    maxSocketMessageBytes: int('MAX_SOCKET_MESSAGE_BYTES', DEFAULTS.maxSocketMessageBytes, 64 * 1024, 1024 ** 3),
+    maxSocketMessageBytes: int(
+      'MAX_SOCKET_MESSAGE_BYTES',
+      DEFAULTS.maxSocketMessageBytes,
+      64 * 1024,
+      1024 ** 3,
+    ),
     maxFilesPerSession: int('MAX_FILES_PER_SESSION', DEFAULTS.maxFilesPerSession, 1, 1_000_000),
     maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
     commitIdleMs: int('COMMIT_IDLE_MS', DEFAULTS.commitIdleMs, 10, 3_600_000),
@@ -158,7 +165,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         `(${config.maxFileChars * 3 + 64 * 1024}) so the largest file fits in one message`,
     );
   }
-  if (config.commitMaxMs < config.commitIdleMs) problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
+  if (config.commitMaxMs < config.commitIdleMs)
+    problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

@@ -29,7 +29,6 @@ export function toErrorBody(err: unknown): ErrorBody {
   return { code: 'ERR_INTERNAL', message: 'Something went wrong on the server.' };
 }
 
-export const notFound = (what = 'Session') =>
-  new AppError('ERR_SESSION_NOT_FOUND', `${what} not found.`);
+export const notFound = (what = 'Session') => new AppError('ERR_SESSION_NOT_FOUND', `${what} not found.`);
 export const forbidden = (message = 'You do not have permission to do that.') =>
   new AppError('ERR_FORBIDDEN', message);

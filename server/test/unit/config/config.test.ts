@@ -1,5 +1,5 @@
-import { expect } from 'chai';
 import path from 'node:path';
+import { expect } from 'chai';
 import { ConfigError, DEFAULTS, loadConfig } from '../../../src/config/index.js';
 
 describe('config', () => {
@@ -16,7 +16,14 @@ describe('config', () => {
 
   it('reads every variable it documents', () => {
     const c = loadConfig(
-      { PORT: '8080', HOST: '127.0.0.1', DATA_DIR: '/d', REPOS_DIR: '/r', LOG_LEVEL: 'warn', JWT_SECRET: 'x'.repeat(40) },
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATA_DIR: '/d',
+        REPOS_DIR: '/r',
+        LOG_LEVEL: 'warn',
+        JWT_SECRET: 'x'.repeat(40),
+      },
       '/',
     );
     expect(c).to.include({ port: 8080, host: '127.0.0.1', dataDir: '/d', reposDir: '/r', logLevel: 'warn' });
@@ -30,7 +37,11 @@ describe('config', () => {
     } catch (err) {
       expect(err).to.be.instanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      expect(problems).to.match(/PORT/).and.match(/LOG_LEVEL/).and.match(/JWT_SECRET/).and.match(/MONGODB_URL/);
+      expect(problems)
+        .to.match(/PORT/)
+        .and.match(/LOG_LEVEL/)
+        .and.match(/JWT_SECRET/)
+        .and.match(/MONGODB_URL/);
     }
   });
 

@@ -1,0 +1,36 @@
+/** The Koa application: error boundary first, then body parsing, the API routers and the client. */
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Services } from '../services.js';
+import { errorBoundary } from './error-boundary.js';
+import { jsonBody } from './json-body.js';
+import { authRoutes } from './routes/auth.js';
+import { sessionRoutes } from './routes/sessions.js';
+import { staticClient } from './static-client.js';
+
+export function createApp(services: Services): Koa {
+  const app = new Koa({ proxy: services.config.trustProxy });
+  // Koa logs every error itself unless told not to; ours are answered (and logged) by the boundary.
+  app.silent = true;
+  app.use(errorBoundary(services.logger));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Referrer-Policy', 'same-origin');
+    if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
+    await next();
+  });
+
+  const health = new Router();
+  health.get('/api/health', (ctx) => {
+    ctx.body = { ok: true };
+  });
+  app.use(health.routes());
+
+  app.use(jsonBody(services.config.maxBodyBytes));
+  for (const router of [authRoutes(services), sessionRoutes(services)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
+  app.use(staticClient(services.config.clientDir));
+  return app;
+}

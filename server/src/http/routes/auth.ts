@@ -1,0 +1,123 @@
+/** Accounts: register, log in, who am I, log out. */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { colorFor } from '../../auth/colors.js';
+import {
+  dummyPasswordHash,
+  hashPassword,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  verifyPassword,
+} from '../../auth/passwords.js';
+import { AppError } from '../../errors/app-error.js';
+import { parseWith } from '../../errors/validation.js';
+import type { Services } from '../../services.js';
+import { randomId } from '../../sessions/ids.js';
+import type { UserRecord } from '../../storage/types.js';
+import { type AuthState, authenticate } from '../authenticate.js';
+
+export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
+
+const username = z
+  .string()
+  .regex(USERNAME_RE, '3 to 32 characters: lowercase letters, digits, "_", "." or "-"');
+const password = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`)
+  .max(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`);
+const displayName = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters');
+
+const registerSchema = z.object({ username, password, displayName: displayName.optional() });
+const loginSchema = z.object({ username: z.string().max(64), password: z.string().max(MAX_PASSWORD_LENGTH) });
+
+/** What clients see of a user. */
+export function publicUser(u: UserRecord) {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    color: colorFor(u.id),
+    isAdmin: u.isAdmin,
+  };
+}
+
+export function authRoutes(services: Services): Router<AuthState> {
+  const { store, tokens, limiters } = services;
+  const router = new Router<AuthState>({ prefix: '/api/auth' });
+
+  router.post('/register', async (ctx) => {
+    limiters.registerPerIp.take(ctx.ip);
+    const input = parseWith(registerSchema, ctx.request.body);
+    const isFirst = (await store.users.count()) === 0;
+    if (!isFirst && (await store.settings.get('registration')) === 'invite') {
+      throw new AppError('ERR_REGISTRATION_CLOSED', 'Registration is by invitation only on this server.');
+    }
+    if (await store.users.byUsername(input.username)) {
+      throw new AppError('ERR_USERNAME_TAKEN', 'That username is taken.');
+    }
+    const user: UserRecord = {
+      id: randomId(16),
+      username: input.username,
+      displayName: input.displayName ?? input.username,
+      passwordHash: await hashPassword(input.password),
+      // The first account administers the instance (registration policy).
+      isAdmin: isFirst,
+      createdAt: Date.now(),
+      tokensValidAfter: 0,
+    };
+    await store.users.create(user);
+    ctx.status = 201;
+    ctx.body = { token: tokens.issue(user), user: publicUser(user) };
+  });
+
+  router.post('/login', async (ctx) => {
+    limiters.loginPerIp.take(ctx.ip);
+    const input = parseWith(loginSchema, ctx.request.body);
+    limiters.loginPerUser.take(input.username);
+    const user = await store.users.byUsername(input.username);
+    // Unknown user and wrong password cost the same and answer the same.
+    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
+    if (!user || !ok) throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    ctx.body = { token: tokens.issue(user), user: publicUser(user) };
+  });
+
+  router.get('/me', authenticate(services), (ctx) => {
+    ctx.body = { user: publicUser(ctx.state.auth.user) };
+  });
+
+  router.post('/logout', authenticate(services), async (ctx) => {
+    await tokens.revoke(ctx.state.auth.claims);
+    services.realtime.disconnectToken(ctx.state.auth.claims.jti);
+    ctx.status = 204;
+  });
+
+  router.post('/password', authenticate(services), async (ctx) => {
+    const input = parseWith(
+      z.object({ currentPassword: z.string().max(MAX_PASSWORD_LENGTH), newPassword: password }),
+      ctx.request.body,
+    );
+    const { user } = ctx.state.auth;
+    limiters.loginPerUser.take(user.username);
+    if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      throw new AppError('ERR_BAD_CREDENTIALS', 'The current password is wrong.');
+    }
+    // Every token issued before now stops working, on every device.
+    const now = Date.now();
+    await store.users.update(user.id, {
+      passwordHash: await hashPassword(input.newPassword),
+      tokensValidAfter: now,
+    });
+    services.realtime.disconnectUser(user.id);
+    // A token issued at the cut-off itself stays valid (only iatMs < tokensValidAfter is refused).
+    const fresh = { ...user, tokensValidAfter: now };
+    ctx.body = { token: tokens.issue(fresh), user: publicUser(fresh) };
+  });
+
+  return router;
+}

@@ -1,0 +1,165 @@
+/** Sessions, their members and their files. Non-members get 404, exactly as for no session. */
+import Router from '@koa/router';
+import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
+import { parseWith } from '../../errors/validation.js';
+import { EVENTS } from '../../protocol/events.js';
+import { ROLES, type Role } from '../../protocol/roles.js';
+import type { Services } from '../../services.js';
+import { FILE_ID_RE } from '../../sessions/ids.js';
+import { validateSessionName } from '../../sessions/service.js';
+import { type AuthState, authenticate, requireSession } from '../authenticate.js';
+
+const nameSchema = z.object({ name: z.unknown() });
+const roleSchema = z.object({ role: z.enum(ROLES) });
+const createFileSchema = z.object({
+  path: z.unknown(),
+  content: z.unknown().optional(),
+  language: z.unknown().optional(),
+});
+const updateFileSchema = z
+  .object({ path: z.unknown().optional(), language: z.unknown().optional() })
+  .refine((b) => b.path !== undefined || b.language !== undefined, 'send a new path or language');
+
+type Ctx = { params: Record<string, string> };
+const param = (ctx: unknown, name: string) => (ctx as Ctx).params[name] ?? '';
+
+function fileIdOf(ctx: unknown): string {
+  const id = param(ctx, 'fileId');
+  if (!FILE_ID_RE.test(id)) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+  return id;
+}
+
+export function sessionRoutes(services: Services): Router<AuthState> {
+  const { store, sessions, access } = services;
+  const router = new Router<AuthState>({ prefix: '/api/sessions' });
+  router.use(authenticate(services));
+  const read = requireSession(services, 'session.read');
+  const write = requireSession(services, 'session.write');
+  const manage = requireSession(services, 'session.manage');
+
+  router.post('/', async (ctx) => {
+    const name = validateSessionName(parseWith(nameSchema, ctx.request.body).name);
+    const session = await sessions.create(name, ctx.state.auth.user.id);
+    ctx.status = 201;
+    ctx.body = { id: session.id, name: session.name, role: session.role, createdAt: session.createdAt };
+  });
+
+  router.get('/', async (ctx) => {
+    const list = await store.sessions.listForUser(ctx.state.auth.user.id);
+    ctx.body = { sessions: list.map(({ id, name, role, createdAt }) => ({ id, name, role, createdAt })) };
+  });
+
+  router.get('/:sessionId', read, async (ctx) => {
+    const sessionId = param(ctx, 'sessionId');
+    const [session, memberRows, files] = await Promise.all([
+      store.sessions.byId(sessionId),
+      store.members.list(sessionId),
+      sessions.files(sessionId),
+    ]);
+    if (!session) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
+    const members = await Promise.all(
+      memberRows.map(async (m) => {
+        const u = await store.users.byId(m.userId);
+        return {
+          username: u?.username ?? '(deleted)',
+          displayName: u?.displayName ?? '(deleted)',
+          role: m.role,
+        };
+      }),
+    );
+    ctx.body = {
+      id: session.id,
+      name: session.name,
+      role: ctx.state.role,
+      createdAt: session.createdAt,
+      members,
+      files,
+    };
+  });
+
+  router.patch('/:sessionId', manage, async (ctx) => {
+    const name = validateSessionName(parseWith(nameSchema, ctx.request.body).name);
+    await sessions.rename(param(ctx, 'sessionId'), name);
+    ctx.body = { id: param(ctx, 'sessionId'), name };
+  });
+
+  router.delete('/:sessionId', manage, async (ctx) => {
+    const sessionId = param(ctx, 'sessionId');
+    const members = await store.members.list(sessionId);
+    await sessions.delete(sessionId);
+    for (const m of members) {
+      await services.realtime.revokeSession(sessionId, m.userId);
+      services.realtime.notifyUser(m.userId, EVENTS.sessionRemoved, { sessionId });
+    }
+    ctx.status = 204;
+  });
+
+  // Members: owners change roles and remove people; a session always keeps an owner.
+  router.put('/:sessionId/members/:username', manage, async (ctx) => {
+    const sessionId = param(ctx, 'sessionId');
+    const { role } = parseWith(roleSchema, ctx.request.body);
+    const user = await store.users.byUsername(param(ctx, 'username'));
+    if (!user) throw new AppError('ERR_USER_NOT_FOUND', 'No user with that username.');
+    await changeRole(services, sessionId, user.id, role);
+    ctx.body = { username: user.username, displayName: user.displayName, role };
+  });
+
+  router.delete('/:sessionId/members/:username', manage, async (ctx) => {
+    const sessionId = param(ctx, 'sessionId');
+    const user = await store.users.byUsername(param(ctx, 'username'));
+    if (!user || (await access.roleOf(user.id, sessionId)) === null) {
+      throw new AppError('ERR_USER_NOT_FOUND', 'That user is not a member of this session.');
+    }
+    await changeRole(services, sessionId, user.id, null);
+    ctx.status = 204;
+  });
+
+  router.post('/:sessionId/files', write, async (ctx) => {
+    const body = parseWith(createFileSchema, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body);
+  });
+
+  router.get('/:sessionId/files/:fileId', read, async (ctx) => {
+    ctx.body = await sessions.readFile(param(ctx, 'sessionId'), fileIdOf(ctx));
+  });
+
+  router.patch('/:sessionId/files/:fileId', write, async (ctx) => {
+    const body = parseWith(updateFileSchema, ctx.request.body);
+    ctx.body = await sessions.updateFile(param(ctx, 'sessionId'), fileIdOf(ctx), body);
+  });
+
+  router.delete('/:sessionId/files/:fileId', write, async (ctx) => {
+    await sessions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx));
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+/**
+ * Sets (or with null, removes) a member's role, refusing to leave the session without an owner,
+ * and makes it take effect live: caches dropped, the user's tabs told, lost access cut at once.
+ */
+export async function changeRole(services: Services, sessionId: string, userId: string, role: Role | null) {
+  const { store, access, realtime } = services;
+  // Serialized per session: two owners demoting each other at once must not leave none.
+  await services.sessions.serialize(sessionId, async () => {
+    const members = await store.members.list(sessionId);
+    const current = members.find((m) => m.userId === userId)?.role ?? null;
+    const owners = members.filter((m) => m.role === 'owner').length;
+    if (current === 'owner' && role !== 'owner' && owners <= 1) {
+      throw new AppError('ERR_LAST_OWNER', 'A session must keep an owner: make someone else owner first.');
+    }
+    if (role === null) await store.members.remove(sessionId, userId);
+    else await store.members.set(sessionId, userId, role);
+    access.invalidate(sessionId, userId);
+  });
+  if (role === null) {
+    await realtime.revokeSession(sessionId, userId);
+    realtime.notifyUser(userId, EVENTS.sessionRemoved, { sessionId });
+  } else {
+    realtime.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
+  }
+}

@@ -1,0 +1,262 @@
+/**
+ * The ShareDB backend: presence on, json0 with presence transform, one submit queue per document,
+ * and the access-control middleware. Identity comes only from `agent.custom` (set at connect from
+ * the authenticated socket), never from op.src or anything the client says about itself.
+ */
+import ShareDB from 'sharedb';
+import type { AccessControl } from '../auth/access.js';
+import { RateLimiter } from '../auth/rate-limiter.js';
+import { AppError } from '../errors/app-error.js';
+import type { Logger } from '../log.js';
+import { can } from '../protocol/roles.js';
+import { registerTextType } from '../protocol/text-ops.js';
+import { COLLECTION_FILES, COLLECTION_SESSIONS, sessionOfDoc } from '../sessions/ids.js';
+import type { ShareDBAdapter } from '../storage/types.js';
+import type { Connection } from './docs.js';
+import { type AgentIdentity, type AgentRequest, identityOf } from './identity.js';
+import { checkTextOpAgainst, checkTextOpShape, type OpLimits } from './validate-op.js';
+
+registerTextType(ShareDB.types as unknown as Parameters<typeof registerTextType>[0]);
+
+/** A text edit that reached the database, for typing indicators and commit authorship. */
+export interface EditEvent {
+  userId: string;
+  sessionId: string;
+  docId: string;
+  /** Characters inserted plus deleted. */
+  chars: number;
+}
+
+export interface BackendOptions {
+  db: ShareDBAdapter;
+  access: AccessControl;
+  limits: OpLimits;
+  logger: Logger;
+  /** Edits per second per user, with a burst; 0 disables. */
+  opRate: { perSecond: number; burst: number };
+  /** A ShareDB pubsub (Redis when several processes share a store); in-memory by default. */
+  pubsub?: unknown;
+  onEdit?: (e: EditEvent) => void;
+}
+
+type Callback = (...args: unknown[]) => void;
+/** An op as ShareDB hands it to middleware: an edit, a create or a delete. */
+interface RawOp {
+  op?: unknown;
+  create?: unknown;
+  del?: unknown;
+}
+interface SnapshotRejecter {
+  rejectSnapshotRead(snapshot: unknown, error: Error): void;
+}
+
+/**
+ * ShareDB retries a submit that lost a race on `commit`, without limit by default; with many
+ * writers on one document that is most of the work. Queueing submits per document removes the
+ * race (DESIGN.md, "One writer per document"); maxSubmitRetries stays as a backstop.
+ */
+class QueuedBackend extends ShareDB {
+  private readonly queues = new Map<string, Array<() => void>>();
+
+  // @ts-expect-error sharedb's typings declare the public 4-argument submit; Agent calls this 6-argument one
+  override submit(
+    agent: unknown,
+    index: string,
+    id: string,
+    op: unknown,
+    options: unknown,
+    callback: Callback,
+  ): void {
+    const key = `${index}\u0000${id}`;
+    const run = () =>
+      // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
+      (ShareDB.prototype.submit as any).call(this, agent, index, id, op, options, (...args: unknown[]) => {
+        const queue = this.queues.get(key)!;
+        queue.shift();
+        if (queue.length > 0) queue[0]!();
+        else this.queues.delete(key);
+        callback(...args);
+      });
+    const queue = this.queues.get(key);
+    if (queue) queue.push(run);
+    else {
+      this.queues.set(key, [run]);
+      run();
+    }
+  }
+}
+
+const forbidden = () => new AppError('ERR_FORBIDDEN', 'You do not have access to this document.');
+
+export function createBackend(options: BackendOptions): ShareDB {
+  const { access, limits, logger } = options;
+  ShareDB.logger.setMethods({
+    info: (...a: unknown[]) => logger.debug(`sharedb: ${a.map(String).join(' ')}`),
+    warn: (...a: unknown[]) => logger.warn(`sharedb: ${a.map(String).join(' ')}`),
+    error: (...a: unknown[]) => logger.warn(`sharedb: ${a.map(String).join(' ')}`),
+  });
+  const backend = new QueuedBackend({
+    db: options.db,
+    presence: true,
+    doNotForwardSendPresenceErrorsToClient: true,
+    maxSubmitRetries: 50,
+    // biome-ignore lint/suspicious/noExplicitAny: pubsub adapters are untyped
+    ...(options.pubsub ? { pubsub: options.pubsub as any } : {}),
+  });
+  const opLimiter = new RateLimiter(options.opRate, 'edits');
+
+  /** Whether `identity` may read documents of `sessionId`. */
+  const mayRead = async (identity: AgentIdentity, collection: string, docId: unknown): Promise<boolean> => {
+    if (identity.kind === 'server') return true;
+    if (identity.kind !== 'user') return false;
+    const sessionId = sessionOfDoc(collection, docId);
+    if (!sessionId) return false;
+    const cached = access.cachedRole(identity.user.id, sessionId);
+    const role = cached !== undefined ? cached : await access.roleOf(identity.user.id, sessionId);
+    return can(role, 'session.read');
+  };
+
+  backend.use('connect', (ctx, next) => {
+    const req = ctx.req as AgentRequest | undefined;
+    ctx.agent.custom = { identity: req?.identity ?? { kind: 'anonymous' } };
+    next();
+  });
+
+  backend.use('readSnapshots', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    if (identity.kind === 'server') return next();
+    Promise.all(
+      ctx.snapshots.map(async (snapshot) => {
+        if (!(await mayRead(identity, ctx.collection, snapshot.id))) {
+          // rejectSnapshotRead is missing from sharedb's typings
+          (ctx as unknown as SnapshotRejecter).rejectSnapshotRead(snapshot, forbidden());
+        }
+      }),
+    ).then(() => next(), next);
+  });
+
+  // Ops fetched on reconnect and ops pushed to subscribers: a member removed mid-session stops
+  // receiving them at once.
+  backend.use('op', (ctx, next) => {
+    mayRead(identityOf(ctx.agent), ctx.collection, ctx.id).then(
+      (ok) => next(ok ? undefined : forbidden()),
+      next,
+    );
+  });
+
+  backend.use('query', (ctx, next) => {
+    if (identityOf(ctx.agent).kind === 'server') return next();
+    next(
+      new AppError(
+        'ERR_FORBIDDEN',
+        'Queries are not available to clients; the session manifest lists files.',
+      ),
+    );
+  });
+
+  backend.use('submit', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    if (identity.kind === 'server') return next();
+    if (identity.kind !== 'user') return next(forbidden());
+    const { collection, id } = ctx;
+    const op = ctx.op as RawOp;
+    const sessionId = sessionOfDoc(collection, id);
+    if (!sessionId) return next(forbidden());
+    access.roleOf(identity.user.id, sessionId).then((role) => {
+      if (!can(role, 'session.read')) return next(forbidden());
+      if (!can(role, 'session.write')) {
+        return next(new AppError('ERR_FORBIDDEN', 'Your role in this session is read-only.'));
+      }
+      if (collection !== COLLECTION_FILES) {
+        return next(new AppError('ERR_FORBIDDEN', 'The file list changes only through the REST API.'));
+      }
+      if (op.create || op.del) {
+        return next(new AppError('ERR_FORBIDDEN', 'Files are created and deleted through the REST API.'));
+      }
+      try {
+        checkTextOpShape(op.op, limits);
+      } catch (err) {
+        return next(err);
+      }
+      if (!opLimiter.tryTake(identity.user.id)) {
+        return next(new AppError('ERR_RATE_LIMITED', 'Too many edits at once. Slow down a little.'));
+      }
+      next();
+    }, next);
+  });
+
+  // After transform, against the exact text the op will change: offsets, surrogates, sizes.
+  backend.use('apply', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    const op = ctx.op as RawOp;
+    if (identity.kind === 'server' || ctx.collection !== COLLECTION_FILES || !op.op) return next();
+    const text = (ctx.snapshot?.data as { text?: unknown } | undefined)?.text;
+    if (typeof text !== 'string')
+      return next(new AppError('ERR_FILE_NOT_FOUND', 'This file no longer exists.'));
+    try {
+      checkTextOpAgainst(text, op.op as Parameters<typeof checkTextOpAgainst>[1], limits);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  });
+
+  backend.use('afterWrite', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    const ops = (ctx.op as { op?: Array<{ si?: string; sd?: string }> }).op;
+    if (options.onEdit && identity.kind === 'user' && ctx.collection === COLLECTION_FILES && ops) {
+      const sessionId = sessionOfDoc(ctx.collection, ctx.id);
+      let chars = 0;
+      for (const c of ops) chars += (c.si ?? c.sd ?? '').length;
+      if (sessionId) options.onEdit({ userId: identity.user.id, sessionId, docId: ctx.id, chars });
+    }
+    next();
+  });
+
+  backend.use('receivePresence', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    const presence = ctx.presence as { c: string; d: string; p: unknown };
+    if (identity.kind === 'server') return next();
+    if (identity.kind !== 'user') return next(forbidden());
+    mayRead(identity, presence.c, presence.d).then((ok) => {
+      if (!ok) return next(forbidden());
+      if (presence.p === null) return next();
+      const p = presence.p as { anchor?: unknown; head?: unknown };
+      const valid = (n: unknown) =>
+        Number.isSafeInteger(n) && (n as number) >= 0 && (n as number) <= limits.maxFileChars;
+      if (typeof p !== 'object' || p === null || !valid(p.anchor) || !valid(p.head)) {
+        return next(new AppError('ERR_VALIDATION', 'A cursor is {anchor, head} with offsets into the text.'));
+      }
+      // Stamped here so names and colours cannot be spoofed; anything else the client sent is dropped.
+      presence.p = {
+        anchor: p.anchor,
+        head: p.head,
+        user: { userId: identity.user.id, ...publicFields(identity) },
+      };
+      next();
+    }, next);
+  });
+
+  backend.use('sendPresence', (ctx, next) => {
+    const presence = ctx.presence as { c: string; d: string };
+    mayRead(identityOf(ctx.agent), presence.c, presence.d).then(
+      (ok) => next(ok ? undefined : forbidden()),
+      next,
+    );
+  });
+
+  return backend as unknown as ShareDB;
+}
+
+function publicFields(identity: { user: { username: string; displayName: string; color: string } }) {
+  const { username, displayName, color } = identity.user;
+  return { username, displayName, color };
+}
+
+/** An in-process connection with full rights, for the server's own reads and writes. */
+export function serverConnection(backend: ShareDB): Connection {
+  const req: AgentRequest = { identity: { kind: 'server' } };
+  return backend.connect(undefined, req);
+}
+
+export { COLLECTION_FILES, COLLECTION_SESSIONS };

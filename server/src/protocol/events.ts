@@ -1,0 +1,52 @@
+/**
+ * Socket.io event names and payloads beyond ShareDB's own channel. Shared with the client.
+ * Requests take an acknowledgement callback answered with `Ack<T>`.
+ */
+import type { ErrorBody } from './errors.js';
+import type { Role } from './roles.js';
+
+export const EVENTS = {
+  /** Both ways: one ShareDB message, or (server → client) an array of them. */
+  sharedb: 'sharedb',
+  /** client → server, ack: `{sessionId}` → `Ack<{users: PresenceUser[]}>` */
+  sessionJoin: 'session:join',
+  /** client → server, ack optional: `{sessionId}` */
+  sessionLeave: 'session:leave',
+  /** client → server, ack optional: `{sessionId, fileId | null}`: the file this tab shows */
+  sessionFocus: 'session:focus',
+  /** server → client: `SessionUsers` whenever who is here, their file or typing state changes */
+  sessionUsers: 'session:users',
+  /** server → client: `{sessionId, role}` when my role in a session changes */
+  sessionRole: 'session:role',
+  /** server → client: `{sessionId}` when I was removed from a session or it was deleted */
+  sessionRemoved: 'session:removed',
+  /** server → client: `{sessionId, ...}` a session-wide event (version saved, comment...) */
+  sessionEvent: 'session:event',
+  /** server → client: `ErrorBody` for a malformed message that had no ack to answer */
+  protocolError: 'error:protocol',
+} as const;
+
+export type Ack<T> = ({ ok: true } & T) | { ok: false; error: ErrorBody };
+
+export interface PresenceUser {
+  userId: string;
+  username: string;
+  displayName: string;
+  color: string;
+  /** The file the user's most recently active tab shows, if any. */
+  fileId: string | null;
+  /** True for a few seconds after the user's last edit. */
+  typing: boolean;
+  /** Tabs the user has open in this session. */
+  connections: number;
+}
+
+export interface SessionUsers {
+  sessionId: string;
+  users: PresenceUser[];
+}
+
+export interface SessionRoleChange {
+  sessionId: string;
+  role: Role;
+}

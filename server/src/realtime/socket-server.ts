@@ -1,0 +1,142 @@
+/**
+ * The socket.io server: authenticates each connection with its JWT, carries ShareDB over it,
+ * and handles session presence events. One connection per browser tab.
+ */
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type ShareDB from 'sharedb';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import type { AccessControl } from '../auth/access.js';
+import { colorFor } from '../auth/colors.js';
+import type { Authenticated, TokenService } from '../auth/tokens.js';
+import { AppError } from '../errors/app-error.js';
+import type { Logger } from '../log.js';
+import type { AgentRequest, PublicUser } from '../ot/identity.js';
+import { EVENTS } from '../protocol/events.js';
+import { FILE_ID_RE, SESSION_ID_RE } from '../sessions/ids.js';
+import { onEvent } from './handlers.js';
+import { SessionPresence, sessionRoom } from './session-presence.js';
+import { ShareDBSocketStream } from './sharedb-stream.js';
+
+export interface RealtimeOptions {
+  httpServer: HttpServer | HttpsServer;
+  backend: ShareDB;
+  tokens: TokenService;
+  access: AccessControl;
+  logger: Logger;
+  maxMessageBytes: number;
+}
+
+const userRoom = (userId: string) => `user:${userId}`;
+const tokenRoom = (jti: string) => `token:${jti}`;
+
+const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'not a session id');
+const joinSchema = z.object({ sessionId: sessionIdSchema });
+const focusSchema = z.object({
+  sessionId: sessionIdSchema,
+  fileId: z.string().regex(FILE_ID_RE, 'not a file id').nullable(),
+});
+
+export function toPublicUser(user: { id: string; username: string; displayName: string }): PublicUser {
+  return { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id) };
+}
+
+export class Realtime {
+  readonly io: Server;
+  readonly presence: SessionPresence;
+
+  constructor(private readonly options: RealtimeOptions) {
+    const { httpServer, tokens, logger } = options;
+    this.io = new Server(httpServer, {
+      maxHttpBufferSize: options.maxMessageBytes,
+      // Recovery would replay buffered ShareDB frames after reconnect; ShareDB repairs gaps itself.
+      connectionStateRecovery: undefined,
+      serveClient: false,
+      perMessageDeflate: false,
+    });
+    this.presence = new SessionPresence(this.io);
+
+    this.io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      tokens.verify(token).then(
+        (auth) => {
+          socket.data.auth = auth;
+          socket.data.userId = auth.user.id;
+          next();
+        },
+        () => next(new Error('ERR_UNAUTHENTICATED')),
+      );
+    });
+
+    this.io.on('connection', (socket) => this.onConnection(socket));
+    logger.debug('realtime ready');
+  }
+
+  private onConnection(socket: Socket): void {
+    const { backend, access, logger } = this.options;
+    const auth = socket.data.auth as Authenticated;
+    const user = toPublicUser(auth.user);
+    socket.join([userRoom(user.id), tokenRoom(auth.claims.jti)]);
+
+    const req: AgentRequest = { identity: { kind: 'user', user } };
+    backend.listen(new ShareDBSocketStream(socket), req);
+
+    onEvent(socket, logger, EVENTS.sessionJoin, joinSchema, async ({ sessionId }) => {
+      await access.require(user.id, sessionId, 'session.read');
+      await socket.join(sessionRoom(sessionId));
+      this.presence.join(sessionId, socket.id, user);
+      return { users: this.presence.users(sessionId) };
+    });
+    onEvent(socket, logger, EVENTS.sessionLeave, joinSchema, async ({ sessionId }) => {
+      this.presence.leave(sessionId, socket.id);
+      await socket.leave(sessionRoom(sessionId));
+      return undefined;
+    });
+    onEvent(socket, logger, EVENTS.sessionFocus, focusSchema, ({ sessionId, fileId }) => {
+      if (!this.presence.isJoined(sessionId, socket.id)) {
+        throw new AppError('ERR_BAD_REQUEST', 'Join the session before focusing a file in it.');
+      }
+      this.presence.focus(sessionId, socket.id, fileId);
+      return undefined;
+    });
+    socket.on('disconnect', () => this.presence.leaveAll(socket.id));
+  }
+
+  /** Ends every connection made with one token (logout). */
+  disconnectToken(jti: string): void {
+    this.io.in(tokenRoom(jti)).disconnectSockets(true);
+  }
+
+  /** Ends every connection of a user (password change, account removal). */
+  disconnectUser(userId: string): void {
+    this.io.in(userRoom(userId)).disconnectSockets(true);
+  }
+
+  /** Sends an event to every tab of one user. */
+  notifyUser(userId: string, event: string, payload: unknown): void {
+    this.io.to(userRoom(userId)).emit(event, payload);
+  }
+
+  /** Sends an event to everyone who joined a session. */
+  notifySession(sessionId: string, event: string, payload: unknown): void {
+    this.io.to(sessionRoom(sessionId)).emit(event, payload);
+  }
+
+  /**
+   * After a user lost access to a session: drop their presence there and close their ShareDB
+   * subscriptions to its documents (ops would be refused by middleware anyway; this frees them).
+   */
+  async revokeSession(sessionId: string, userId: string): Promise<void> {
+    for (const socketId of this.presence.socketsOf(sessionId, userId))
+      this.presence.leave(sessionId, socketId);
+    const sockets = await this.io.in(userRoom(userId)).fetchSockets();
+    for (const s of sockets) s.leave(sessionRoom(sessionId));
+  }
+
+  async close(): Promise<void> {
+    this.presence.close();
+    this.io.disconnectSockets(true);
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+  }
+}

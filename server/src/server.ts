@@ -1,0 +1,146 @@
+/**
+ * The composition root: builds the store, ShareDB backend, services, Koa app and socket.io from a
+ * config, and returns `{listen, close}`. Nothing starts on import; tests run it on port 0.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { AccessControl } from './auth/access.js';
+import { RateLimiter } from './auth/rate-limiter.js';
+import { loadJwtSecret, TokenService } from './auth/tokens.js';
+import type { Config } from './config/index.js';
+import { createApp } from './http/app.js';
+import { createLogger, type Logger } from './log.js';
+import { createBackend, serverConnection } from './ot/backend.js';
+import { Realtime } from './realtime/socket-server.js';
+import type { Services } from './services.js';
+import { SessionService } from './sessions/service.js';
+import { createStore } from './storage/index.js';
+
+export interface GitpadServer {
+  /** Starts listening; resolves with the bound address (port 0 picks a free port). */
+  listen(): Promise<{ port: number; host: string; url: string }>;
+  /** Stops accepting, closes sockets, flushes and closes the store. Idempotent. */
+  close(): Promise<void>;
+  readonly services: Services;
+}
+
+/** Per-process rate limits; tests and benchmarks raise them through `overrides`. */
+export interface ServerOverrides {
+  logger?: Logger;
+  rateLimits?: Partial<{
+    auth: { perSecond: number; burst: number };
+    ops: { perSecond: number; burst: number };
+  }>;
+}
+
+export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
+  const logger = overrides.logger ?? createLogger(config.logLevel);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  fs.mkdirSync(config.reposDir, { recursive: true });
+
+  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const access = new AccessControl(store);
+  const tokens = new TokenService(
+    store,
+    loadJwtSecret(config.dataDir, config.jwtSecret),
+    config.tokenTtlSeconds,
+  );
+  const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
+  const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
+
+  const presenceHooks: { typed?: (sessionId: string, userId: string) => void } = {};
+  const backend = createBackend({
+    db: store.sharedb,
+    access,
+    logger,
+    limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
+    opRate,
+    onEdit: (e) => presenceHooks.typed?.(e.sessionId, e.userId),
+  });
+  const conn = serverConnection(backend);
+  const sessions = new SessionService(store, conn, access, {
+    maxFilesPerSession: config.maxFilesPerSession,
+    maxFileChars: config.maxFileChars,
+  });
+
+  const services = {
+    config,
+    logger,
+    store,
+    tokens,
+    access,
+    backend,
+    conn,
+    sessions,
+    limiters: {
+      // Behind one proxy every LAN user shares an IP: per-IP limits are looser than per-user ones.
+      loginPerIp: new RateLimiter(
+        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
+        'login attempts',
+      ),
+      loginPerUser: new RateLimiter(authRate, 'login attempts for this account'),
+      registerPerIp: new RateLimiter(authRate, 'registrations'),
+    },
+  } as unknown as Services;
+
+  const app = createApp(services);
+  const tls = config.tlsCertFile && config.tlsKeyFile;
+  const httpServer = tls
+    ? https.createServer(
+        { cert: fs.readFileSync(config.tlsCertFile!), key: fs.readFileSync(config.tlsKeyFile!) },
+        app.callback(),
+      )
+    : http.createServer(app.callback());
+  // Slow or stalled clients must not hold sockets forever.
+  httpServer.requestTimeout = 5 * 60_000;
+  httpServer.headersTimeout = 30_000;
+
+  const realtime = new Realtime({
+    httpServer,
+    backend,
+    tokens,
+    access,
+    logger,
+    maxMessageBytes: config.maxSocketMessageBytes,
+  });
+  services.realtime = realtime;
+  presenceHooks.typed = (sessionId, userId) => realtime.presence.typed(sessionId, userId);
+
+  let closing: Promise<void> | undefined;
+  return {
+    services,
+    listen: () =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(config.port, config.host, () => {
+          httpServer.off('error', reject);
+          const addr = httpServer.address() as AddressInfo;
+          const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          const shownHost = addr.address === '0.0.0.0' || addr.address === '::' ? 'localhost' : host;
+          const url = `${tls ? 'https' : 'http'}://${shownHost}:${addr.port}`;
+          logger.info(`Gitpad listening on ${url}`, {
+            store: store.kind,
+            dataDir: config.dataDir,
+            reposDir: config.reposDir,
+          });
+          resolve({ port: addr.port, host: addr.address, url });
+        });
+      }),
+    close: () => {
+      closing ??= (async () => {
+        await realtime.close();
+        httpServer.closeAllConnections?.();
+        await new Promise<void>((resolve) =>
+          httpServer.listening ? httpServer.close(() => resolve()) : resolve(),
+        );
+        await sessions.drain();
+        conn.close();
+        await new Promise<void>((resolve) => backend.close(() => resolve()));
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

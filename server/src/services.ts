@@ -1,0 +1,30 @@
+/** The services one server instance is built from, handed to each transport. Built in server.ts. */
+import type ShareDB from 'sharedb';
+import type { AccessControl } from './auth/access.js';
+import type { RateLimiter } from './auth/rate-limiter.js';
+import type { TokenService } from './auth/tokens.js';
+import type { Config } from './config/index.js';
+import type { Logger } from './log.js';
+import type { Connection } from './ot/docs.js';
+import type { Realtime } from './realtime/socket-server.js';
+import type { SessionService } from './sessions/service.js';
+import type { Store } from './storage/types.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  store: Store;
+  tokens: TokenService;
+  access: AccessControl;
+  backend: ShareDB;
+  /** The server's own ShareDB connection (trusted). */
+  conn: Connection;
+  sessions: SessionService;
+  limiters: {
+    loginPerIp: RateLimiter;
+    loginPerUser: RateLimiter;
+    registerPerIp: RateLimiter;
+  };
+  /** Set once the HTTP server exists; REST handlers reach live clients through it. */
+  realtime: Realtime;
+}

@@ -1,0 +1,123 @@
+/**
+ * A real third-party client as docs/protocol.md describes it: socket.io-client plus ShareDB's own
+ * client Connection over a WebSocket-like shim on the `sharedb` event.
+ */
+import ShareDBClient from 'sharedb/lib/client/index.js';
+import { io, type Socket } from 'socket.io-client';
+import { registerTextType } from '../../src/protocol/text-ops.js';
+
+registerTextType(ShareDBClient.types as unknown as Parameters<typeof registerTextType>[0]);
+
+type Connection = InstanceType<typeof ShareDBClient.Connection>;
+export type ClientDoc = ReturnType<Connection['get']>;
+
+class SocketShim {
+  readyState = 0;
+  onopen: (() => void) | null = null;
+  onclose: ((reason: string) => void) | null = null;
+  onmessage: ((e: { data: unknown }) => void) | null = null;
+  onerror: ((e: unknown) => void) | null = null;
+  private closedByUs = false;
+
+  constructor(private readonly socket: Socket) {
+    socket.on('connect', () => {
+      // socket.io would replay frames queued while offline; ShareDB resends what it needs itself.
+      socket.sendBuffer = [];
+      this.readyState = 1;
+      this.onopen?.();
+    });
+    socket.on('disconnect', () => {
+      this.readyState = this.closedByUs ? 3 : 0;
+      this.onclose?.(this.closedByUs ? 'closed' : 'disconnected');
+    });
+    socket.on('sharedb', (data: unknown) => {
+      for (const m of Array.isArray(data) ? data : [data]) this.onmessage?.({ data: m });
+    });
+    socket.on('connect_error', (err) => this.onerror?.(err));
+  }
+
+  send(message: string | object): void {
+    if (!this.socket.connected) return;
+    this.socket.emit('sharedb', typeof message === 'string' ? JSON.parse(message) : message);
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.socket.disconnect();
+  }
+}
+
+export interface RealtimeClient {
+  socket: Socket;
+  connection: Connection;
+  close(): void;
+}
+
+/** Connects and resolves once socket.io is connected (rejects with the connect error message). */
+export function connectClient(url: string, token: string | undefined): Promise<RealtimeClient> {
+  const socket = io(url, {
+    auth: token === undefined ? {} : { token },
+    transports: ['websocket'],
+    reconnectionDelay: 50,
+    reconnectionDelayMax: 200,
+    forceNew: true,
+  });
+  const shim = new SocketShim(socket);
+  const connection = new ShareDBClient.Connection(shim as never);
+  // Send objects directly rather than ShareDB's JSON string, which the shim would parse again.
+  (connection as unknown as { send(m: object): void }).send = function (this: Connection, message: object) {
+    (this as unknown as { emit(e: string, m: object): void }).emit('send', message);
+    shim.send(message);
+  };
+  const client: RealtimeClient = {
+    socket,
+    connection,
+    close: () => {
+      connection.close();
+      socket.disconnect();
+    },
+  };
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(client));
+    socket.once('connect_error', (err) => {
+      socket.disconnect();
+      reject(err);
+    });
+  });
+}
+
+/** socket.io event with an ack, as a promise. */
+export function emitAck<T = any>(socket: Socket, event: string, payload: unknown): Promise<T> {
+  return socket.timeout(5000).emitWithAck(event, payload) as Promise<T>;
+}
+
+export function subscribe(doc: ClientDoc): Promise<void> {
+  return new Promise((resolve, reject) => doc.subscribe((err: unknown) => (err ? reject(err) : resolve())));
+}
+
+export function fetchDoc(doc: ClientDoc): Promise<void> {
+  return new Promise((resolve, reject) => doc.fetch((err: unknown) => (err ? reject(err) : resolve())));
+}
+
+/** Submits an op and resolves when the server acknowledges it (rejects with its error). */
+export function submit(doc: ClientDoc, op: unknown): Promise<void> {
+  return new Promise((resolve, reject) =>
+    doc.submitOp(op as never, {}, (err: unknown) => (err ? reject(err) : resolve())),
+  );
+}
+
+/** Resolves when every pending op of `doc` is acknowledged. */
+export function settled(doc: ClientDoc): Promise<void> {
+  return new Promise((resolve) => doc.whenNothingPending(() => resolve()));
+}
+
+/** Polls `check` until it returns truthy, or fails after `ms`. */
+export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
