@@ -496,12 +496,14 @@ export class SqliteShareDB extends ShareDBDB {
       : { collection, id, type: null, v: 0, data: undefined, m: null, storedV: 0 };
     const maxOp = this.sql.maxOpVersion.get(collection, id);
     if (maxOp != null && maxOp + 1 > doc.v) this.replay(doc, maxOp + 1);
+    // Make room first: evicting after the insert could drop this very doc while the caller
+    // (commit) still writes to it, leaving two copies of one document.
+    this.evict(1);
     this.cache.set(k, doc);
     if (doc.storedV < doc.v) {
       this.dirty.add(doc);
       this.scheduleFlush();
     }
-    this.evict();
     return doc;
   }
 
@@ -638,11 +640,16 @@ export class SqliteShareDB extends ShareDBDB {
     this.flushTimer.unref();
   }
 
-  /** Drops least recently used documents that are written back, down to `maxCachedDocs`. */
-  private evict(): void {
-    if (this.cache.size <= this.maxCachedDocs) return;
+  /**
+   * Drops least recently used documents that are written back until `room` more fit under
+   * `maxCachedDocs`. Dirty documents stay (the cache may exceed the cap until the next flush).
+   * Only called where no caller holds a doc: before a load inserts, and after a flush.
+   */
+  private evict(room = 0): void {
+    const target = Math.max(0, this.maxCachedDocs - room);
+    if (this.cache.size <= target) return;
     for (const [k, doc] of this.cache) {
-      if (this.cache.size <= this.maxCachedDocs) break;
+      if (this.cache.size <= target) break;
       if (doc.storedV === doc.v) this.cache.delete(k);
     }
   }
