@@ -12,6 +12,7 @@ export default defineConfig({
   plugins: [vue()],
   resolve: {
     alias: {
+      '@/': here('./src/'),
       // Error codes and roles are shared with the server; those modules have no Node imports.
       '@protocol': here('../server/src/protocol'),
     },

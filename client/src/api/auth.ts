@@ -1,0 +1,25 @@
+/** Accounts: register, sign in, who am I, sign out. */
+import { request } from './http';
+
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  /** The user's colour for cursors and avatars, chosen by the server. */
+  color: string;
+  isAdmin?: boolean;
+}
+
+export interface AuthResult {
+  token: string;
+  user: User;
+}
+
+export const authApi = {
+  register: (input: { username: string; password: string; displayName?: string }) =>
+    request<AuthResult>('POST', '/api/auth/register', input),
+  login: (input: { username: string; password: string }) =>
+    request<AuthResult>('POST', '/api/auth/login', input),
+  me: () => request<{ user: User }>('GET', '/api/auth/me'),
+  logout: () => request<void>('POST', '/api/auth/logout'),
+};

@@ -1,0 +1,66 @@
+/**
+ * The one fetch wrapper: JSON in and out, the bearer token, and every failure turned into a
+ * {@link ClientError} with a stable code (`{error: {code, message}}` from the server; network
+ * failures become ERR_UNAVAILABLE with status 0).
+ */
+import { isErrorCode } from '@protocol/errors';
+import { ClientError } from './errors';
+
+type TokenSource = () => string | null;
+
+let tokenSource: TokenSource = () => null;
+let onUnauthenticated: () => void = () => undefined;
+
+/** Set once by the auth store: where the token comes from and what a 401 means. */
+export function configureHttp(options: { token: TokenSource; onUnauthenticated: () => void }): void {
+  tokenSource = options.token;
+  onUnauthenticated = options.onUnauthenticated;
+}
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** Calls the API; resolves with the parsed body (undefined for 204), rejects with ClientError. */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = tokenSource();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ClientError('ERR_UNAVAILABLE', 0, "Can't reach the server.");
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (response.ok) return data as T;
+  const error = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)
+    ?.error;
+  const code = isErrorCode(error?.code)
+    ? error.code
+    : response.status === 401
+      ? 'ERR_UNAUTHENTICATED'
+      : response.status >= 500
+        ? response.status === 503 || response.status === 502
+          ? 'ERR_UNAVAILABLE'
+          : 'ERR_INTERNAL'
+        : 'ERR_BAD_REQUEST';
+  // A rejected token ends the sign-in; bad credentials on the login form do not.
+  if (code === 'ERR_UNAUTHENTICATED' && token) onUnauthenticated();
+  throw new ClientError(
+    code,
+    response.status,
+    typeof error?.message === 'string' ? error.message : response.statusText,
+    error?.details,
+  );
+}

@@ -1,0 +1,161 @@
+/**
+ * Sessions: the list on the home page, and the one open session (its name, my role, members,
+ * and the file tree, kept live from the manifest document). Folders exist only through file
+ * paths; an empty folder someone just made is kept here until a file is created in it.
+ */
+import type { Role } from '@protocol/roles';
+import { defineStore } from 'pinia';
+import { computed, readonly, ref } from 'vue';
+import {
+  fileDocRef,
+  filesApi,
+  type Manifest,
+  type Member,
+  type SessionFile,
+  type SessionSummary,
+  sessionsApi,
+} from '@/api/sessions';
+
+export interface OpenSession {
+  id: string;
+  name: string;
+  role: Role;
+  members: Member[];
+}
+
+const byPath = (a: SessionFile, b: SessionFile) => a.path.localeCompare(b.path);
+
+export const useSessionsStore = defineStore('sessions', () => {
+  const list = ref<SessionSummary[]>([]);
+  const listLoaded = ref(false);
+  const current = ref<OpenSession | null>(null);
+  const files = ref<SessionFile[]>([]);
+  /** Folders made in this tab that hold no file yet (paths without trailing slash). */
+  const emptyFolders = ref<string[]>([]);
+
+  const fileById = computed(() => new Map(files.value.map((f) => [f.id, f])));
+  const fileByPath = computed(() => new Map(files.value.map((f) => [f.path, f])));
+
+  async function fetchList(): Promise<void> {
+    list.value = (await sessionsApi.list()).sessions;
+    listLoaded.value = true;
+  }
+
+  async function createSession(name: string): Promise<SessionSummary> {
+    const session = await sessionsApi.create(name);
+    list.value = [session, ...list.value.filter((s) => s.id !== session.id)];
+    return session;
+  }
+
+  /** Loads a session over REST (throws ERR_SESSION_NOT_FOUND for non-members). */
+  async function open(sessionId: string): Promise<void> {
+    const detail = await sessionsApi.get(sessionId);
+    current.value = { id: detail.id, name: detail.name, role: detail.role, members: detail.members };
+    files.value = [...detail.files].sort(byPath);
+    emptyFolders.value = [];
+  }
+
+  function close(): void {
+    current.value = null;
+    files.value = [];
+    emptyFolders.value = [];
+  }
+
+  /** Takes the file tree (and name) from the live manifest document. */
+  function applyManifest(sessionId: string, manifest: Manifest): void {
+    if (current.value?.id !== sessionId) return;
+    const known = fileById.value;
+    files.value = Object.entries(manifest.files ?? {})
+      .map(([id, entry]) => ({
+        id,
+        path: entry.path,
+        language: entry.language ?? null,
+        doc: known.get(id)?.doc ?? fileDocRef(sessionId, id),
+      }))
+      .sort(byPath);
+    if (typeof manifest.name === 'string') current.value = { ...current.value, name: manifest.name };
+    pruneFolders();
+  }
+
+  function setRole(sessionId: string, role: Role): void {
+    if (current.value?.id === sessionId) current.value = { ...current.value, role };
+    list.value = list.value.map((s) => (s.id === sessionId ? { ...s, role } : s));
+  }
+
+  function forget(sessionId: string): void {
+    list.value = list.value.filter((s) => s.id !== sessionId);
+    if (current.value?.id === sessionId) close();
+  }
+
+  /** Keeps the local copy right at once; the manifest confirms it moments later. */
+  function upsertFile(file: SessionFile): void {
+    files.value = [...files.value.filter((f) => f.id !== file.id), file].sort(byPath);
+    pruneFolders();
+  }
+
+  function pruneFolders(): void {
+    emptyFolders.value = emptyFolders.value.filter(
+      (folder) => !files.value.some((f) => f.path.startsWith(`${folder}/`)),
+    );
+  }
+
+  async function createFile(path: string, content?: string): Promise<SessionFile> {
+    const sessionId = current.value!.id;
+    const file = await filesApi.create(sessionId, path, content);
+    upsertFile(file);
+    return file;
+  }
+
+  async function renameFile(fileId: string, path: string): Promise<void> {
+    const sessionId = current.value!.id;
+    const file = await filesApi.rename(sessionId, fileId, path);
+    upsertFile({ ...fileById.value.get(fileId)!, ...file });
+  }
+
+  async function deleteFile(fileId: string): Promise<void> {
+    await filesApi.remove(current.value!.id, fileId);
+    files.value = files.value.filter((f) => f.id !== fileId);
+  }
+
+  function addFolder(path: string): void {
+    if (!emptyFolders.value.includes(path)) emptyFolders.value = [...emptyFolders.value, path].sort();
+  }
+
+  /** Renames (or moves) a folder: every file under it moves, one request each. */
+  async function renameFolder(from: string, to: string): Promise<void> {
+    const inside = files.value.filter((f) => f.path.startsWith(`${from}/`));
+    for (const file of inside) await renameFile(file.id, to + file.path.slice(from.length));
+    emptyFolders.value = emptyFolders.value.map((f) =>
+      f === from || f.startsWith(`${from}/`) ? to + f.slice(from.length) : f,
+    );
+  }
+
+  async function deleteFolder(path: string): Promise<void> {
+    const inside = files.value.filter((f) => f.path.startsWith(`${path}/`));
+    for (const file of inside) await deleteFile(file.id);
+    emptyFolders.value = emptyFolders.value.filter((f) => f !== path && !f.startsWith(`${path}/`));
+  }
+
+  return {
+    list: readonly(list),
+    listLoaded: readonly(listLoaded),
+    current: readonly(current),
+    files: readonly(files),
+    emptyFolders: readonly(emptyFolders),
+    fileById,
+    fileByPath,
+    fetchList,
+    createSession,
+    open,
+    close,
+    applyManifest,
+    setRole,
+    forget,
+    createFile,
+    renameFile,
+    deleteFile,
+    addFolder,
+    renameFolder,
+    deleteFolder,
+  };
+});
