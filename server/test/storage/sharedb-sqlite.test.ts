@@ -14,7 +14,6 @@ import { type Snapshot, SqliteShareDB, type StoredOp } from '../../src/storage/e
 import { tempDir } from './helpers.js';
 
 const require = createRequire(import.meta.url);
-// biome-ignore lint/suspicious/noExplicitAny: sharedb's Backend typings do not cover custom DBs
 const { Backend } = require('sharedb') as { Backend: new (options: { db: unknown }) => any };
 
 const here = path.dirname(fileURLToPath(import.meta.url));

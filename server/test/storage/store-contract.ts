@@ -10,7 +10,6 @@ import type { ErrorCode } from '../../src/protocol/errors.js';
 import type { InviteRecord, SessionRecord, Store, UserRecord } from '../../src/storage/types.js';
 
 const require = createRequire(import.meta.url);
-// biome-ignore lint/suspicious/noExplicitAny: sharedb's Backend typings do not cover custom DBs
 const { Backend } = require('sharedb') as { Backend: new (options: { db: unknown }) => any };
 
 /** How the suite gets stores: a fresh empty one, and the same data opened again. */
@@ -192,7 +191,6 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
 
       it('refuses a membership in an unknown session, or an unknown role', async () => {
         await rejectsWith(store.members.set('nope', 'bob', 'editor'), 'ERR_SESSION_NOT_FOUND');
-        // biome-ignore lint/suspicious/noExplicitAny: a bad role from an untyped caller
         await rejectsWith(store.members.set('s1', 'bob', 'admin' as any), 'ERR_VALIDATION');
         expect(await store.members.role('s1', 'bob')).to.equal(null);
         expect(await store.sessions.listForUser('bob')).to.deep.equal([]);
@@ -231,7 +229,6 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         await rejectsWith(
           store.members.apply('s1', [
             { userId: 'bob', role: 'editor' },
-            // biome-ignore lint/suspicious/noExplicitAny: a bad role from an untyped caller
             { userId: 'carol', role: 'superuser' as any },
           ]),
           'ERR_VALIDATION',
