@@ -121,3 +121,73 @@ export async function waitFor<T>(check: () => T | Promise<T>, ms = 5000, what = 
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** A bare socket speaking raw ShareDB protocol (no client library), after ShareDB's handshake. */
+export interface RawClient {
+  socket: Socket;
+  /** The ShareDB client id the server assigned in the handshake. */
+  src: string;
+  close(): void;
+}
+
+export async function connectRaw(url: string, token: string): Promise<RawClient> {
+  const socket = io(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', reject);
+  });
+  const raw: RawClient = { socket, src: '', close: () => socket.disconnect() };
+  const hs = await rawExchange(
+    raw,
+    { a: 'hs', id: null, protocol: 1, protocolMinor: 2 },
+    (m) => m.a === 'hs',
+  );
+  raw.src = hs.id;
+  return raw;
+}
+
+/**
+ * Sends one raw ShareDB message, bypassing any client library's checks (to test what the server
+ * does with it), and resolves with the first reply `isReply` accepts.
+ */
+export function rawExchange(
+  client: { socket: Socket },
+  message: unknown,
+  isReply: (m: any) => boolean,
+  ms = 3000,
+): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.socket.off('sharedb', onData);
+      reject(new Error(`no reply to ${JSON.stringify(message)}`));
+    }, ms);
+    const onData = (data: unknown) => {
+      for (const m of Array.isArray(data) ? data : [data]) {
+        if (isReply(m)) {
+          clearTimeout(timer);
+          client.socket.off('sharedb', onData);
+          resolve(m);
+          return;
+        }
+      }
+    };
+    client.socket.on('sharedb', onData);
+    client.socket.emit('sharedb', message);
+  });
+}
+
+let rawSeq = 900_000;
+
+/** A raw op submission; resolves with the server's reply (`error` set when refused). */
+export function rawSubmit(
+  client: RawClient,
+  c: string,
+  d: string,
+  v: number,
+  op: unknown,
+  extra: object = {},
+): Promise<any> {
+  const seq = ++rawSeq;
+  const message = { a: 'op', c, d, v, src: client.src, seq, ...(op === undefined ? {} : { op }), ...extra };
+  return rawExchange(client, message, (m) => m.a === 'op' && m.seq === seq);
+}
