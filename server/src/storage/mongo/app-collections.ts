@@ -93,12 +93,7 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
   return c;
 }
 
-const isDuplicateKey = (err: unknown, field: string) =>
-  err instanceof MongoServerError &&
-  err.code === 11000 &&
-  typeof err.keyPattern === 'object' &&
-  err.keyPattern !== null &&
-  field in err.keyPattern;
+const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
 const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({ id: _id, ...rest });
 
@@ -110,7 +105,12 @@ export function userRepo(c: AppCollections): UserRepo {
       try {
         await c.users.insertOne({ _id: id, ...rest });
       } catch (err) {
-        if (isDuplicateKey(err, 'username')) {
+        // Which index clashed is not reported by every server version: ask instead. (An id
+        // clash with a free username is a bug and is rethrown.)
+        if (
+          isDuplicateKey(err) &&
+          (await c.users.countDocuments({ username: user.username }, { limit: 1 })) > 0
+        ) {
           throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
         }
         throw err;
