@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
+import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
@@ -29,10 +30,7 @@ export interface GitpadServer {
 /** Per-process rate limits; tests and benchmarks raise them through `overrides`. */
 export interface ServerOverrides {
   logger?: Logger;
-  rateLimits?: Partial<{
-    auth: { perSecond: number; burst: number };
-    ops: { perSecond: number; burst: number };
-  }>;
+  rateLimits?: Partial<Record<'auth' | 'ops' | 'chat', { perSecond: number; burst: number }>>;
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
@@ -49,6 +47,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
   const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
   const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
+  const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
 
   const presenceHooks: { typed?: (sessionId: string, userId: string) => void } = {};
   const backend = createBackend({
@@ -65,7 +64,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxFileChars: config.maxFileChars,
   });
 
+  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
   const services = {
+    chat,
     config,
     logger,
     store,
@@ -104,6 +105,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     access,
     logger,
     maxMessageBytes: config.maxSocketMessageBytes,
+    chat,
   });
   services.realtime = realtime;
   presenceHooks.typed = (sessionId, userId) => realtime.presence.typed(sessionId, userId);

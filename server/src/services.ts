@@ -3,6 +3,7 @@ import type ShareDB from 'sharedb';
 import type { AccessControl } from './auth/access.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
 import type { TokenService } from './auth/tokens.js';
+import type { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Connection } from './ot/docs.js';
@@ -20,6 +21,7 @@ export interface Services {
   /** The server's own ShareDB connection (trusted). */
   conn: Connection;
   sessions: SessionService;
+  chat: ChatService;
   limiters: {
     loginPerIp: RateLimiter;
     loginPerUser: RateLimiter;

@@ -4,7 +4,10 @@ import Koa from 'koa';
 import type { Services } from '../services.js';
 import { errorBoundary } from './error-boundary.js';
 import { jsonBody } from './json-body.js';
+import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { chatRoutes } from './routes/chat.js';
+import { inviteRoutes } from './routes/invites.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { staticClient } from './static-client.js';
 
@@ -27,7 +30,14 @@ export function createApp(services: Services): Koa {
   app.use(health.routes());
 
   app.use(jsonBody(services.config.maxBodyBytes));
-  for (const router of [authRoutes(services), sessionRoutes(services)]) {
+  const routers = [
+    authRoutes(services),
+    sessionRoutes(services),
+    chatRoutes(services),
+    ...inviteRoutes(services),
+    adminRoutes(services),
+  ];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

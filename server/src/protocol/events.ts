@@ -20,8 +20,12 @@ export const EVENTS = {
   sessionRole: 'session:role',
   /** server → client: `{sessionId}` when I was removed from a session or it was deleted */
   sessionRemoved: 'session:removed',
-  /** server → client: `{sessionId, ...}` a session-wide event (version saved, comment...) */
+  /** server → client: `SessionEvent`, something changed that panels should refresh */
   sessionEvent: 'session:event',
+  /** client → server, ack: `{sessionId, text}` → `Ack<{message: ChatMessage}>` */
+  chatSend: 'chat:send',
+  /** server → client: `ChatMessage`, to the session's connected members */
+  chatMessage: 'chat:message',
   /** server → client: `ErrorBody` for a malformed message that had no ack to answer */
   protocolError: 'error:protocol',
 } as const;
@@ -50,3 +54,29 @@ export interface SessionRoleChange {
   sessionId: string;
   role: Role;
 }
+
+/** Kinds of `session:event`: members changed, a version was saved, comments changed, ... */
+export interface SessionEvent {
+  sessionId: string;
+  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed';
+  [key: string]: unknown;
+}
+
+export interface ChatUser {
+  id: string;
+  username: string;
+  displayName: string;
+  color: string;
+}
+
+export interface ChatMessage {
+  id: number;
+  sessionId: string;
+  user: ChatUser;
+  text: string;
+  /** ms since epoch */
+  ts: number;
+}
+
+/** Longest chat message, in UTF-16 code units. */
+export const MAX_CHAT_CHARS = 4000;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { AccessControl } from '../auth/access.js';
 import { colorFor } from '../auth/colors.js';
 import type { Authenticated, TokenService } from '../auth/tokens.js';
+import type { ChatService } from '../chat/service.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
@@ -26,6 +27,7 @@ export interface RealtimeOptions {
   access: AccessControl;
   logger: Logger;
   maxMessageBytes: number;
+  chat: ChatService;
 }
 
 const userRoom = (userId: string) => `user:${userId}`;
@@ -33,6 +35,7 @@ const tokenRoom = (jti: string) => `token:${jti}`;
 
 const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'not a session id');
 const joinSchema = z.object({ sessionId: sessionIdSchema });
+const chatSchema = z.object({ sessionId: sessionIdSchema, text: z.unknown() });
 const focusSchema = z.object({
   sessionId: sessionIdSchema,
   fileId: z.string().regex(FILE_ID_RE, 'not a file id').nullable(),
@@ -41,6 +44,13 @@ const focusSchema = z.object({
 export function toPublicUser(user: { id: string; username: string; displayName: string }): PublicUser {
   return { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id) };
 }
+
+const chatUser = (u: PublicUser) => ({
+  id: u.id,
+  username: u.username,
+  displayName: u.displayName,
+  color: u.color,
+});
 
 export class Realtime {
   readonly io: Server;
@@ -99,6 +109,11 @@ export class Realtime {
       }
       this.presence.focus(sessionId, socket.id, fileId);
       return undefined;
+    });
+    onEvent(socket, logger, EVENTS.chatSend, chatSchema, async ({ sessionId, text }) => {
+      await access.require(user.id, sessionId, 'session.chat');
+      const message = await this.options.chat.send(sessionId, chatUser(user), text);
+      return { message };
     });
     socket.on('disconnect', () => this.presence.leaveAll(socket.id));
   }

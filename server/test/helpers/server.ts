@@ -39,7 +39,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const unlimited = { perSecond: 1e9, burst: 1e9 };
   const server = await createServer(config, {
     logger: createLogger(config.logLevel),
-    rateLimits: opts.strictRateLimits ? {} : { auth: unlimited, ops: unlimited },
+    rateLimits: opts.strictRateLimits ? {} : { auth: unlimited, ops: unlimited, chat: unlimited },
   });
   const { port } = await server.listen();
   return {

@@ -13,8 +13,10 @@ import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
 import type { Services } from '../../services.js';
 import { randomId } from '../../sessions/ids.js';
+import { acceptInvite, previewInvite } from '../../sessions/invites.js';
 import type { UserRecord } from '../../storage/types.js';
 import { type AuthState, authenticate } from '../authenticate.js';
+import { registrationPolicy } from './admin.js';
 
 export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
 
@@ -33,7 +35,12 @@ const displayName = z
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing them is the point
   .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'no control characters');
 
-const registerSchema = z.object({ username, password, displayName: displayName.optional() });
+const registerSchema = z.object({
+  username,
+  password,
+  displayName: displayName.optional(),
+  invite: z.string().max(64).optional(),
+});
 const loginSchema = z.object({ username: z.string().max(64), password: z.string().max(MAX_PASSWORD_LENGTH) });
 
 /** What clients see of a user. */
@@ -55,8 +62,11 @@ export function authRoutes(services: Services): Router<AuthState> {
     limiters.registerPerIp.take(ctx.ip);
     const input = parseWith(registerSchema, ctx.request.body);
     const isFirst = (await store.users.count()) === 0;
-    if (!isFirst && (await store.settings.get('registration')) === 'invite') {
-      throw new AppError('ERR_REGISTRATION_CLOSED', 'Registration is by invitation only on this server.');
+    if (!isFirst && (await registrationPolicy(services)) === 'invite') {
+      if (!input.invite)
+        throw new AppError('ERR_REGISTRATION_CLOSED', 'Registration is by invitation only on this server.');
+      // Check the link before creating an account it cannot admit.
+      await previewInvite(services, input.invite);
     }
     if (await store.users.byUsername(input.username)) {
       throw new AppError('ERR_USERNAME_TAKEN', 'That username is taken.');
@@ -72,8 +82,11 @@ export function authRoutes(services: Services): Router<AuthState> {
       tokensValidAfter: 0,
     };
     await store.users.create(user);
+    const joined = input.invite
+      ? await acceptInvite(services, input.invite, user.id).catch(() => null)
+      : null;
     ctx.status = 201;
-    ctx.body = { token: tokens.issue(user), user: publicUser(user) };
+    ctx.body = { token: tokens.issue(user), user: publicUser(user), ...(joined ? { joined } : {}) };
   });
 
   router.post('/login', async (ctx) => {
@@ -89,6 +102,12 @@ export function authRoutes(services: Services): Router<AuthState> {
 
   router.get('/me', authenticate(services), (ctx) => {
     ctx.body = { user: publicUser(ctx.state.auth.user) };
+  });
+
+  // Whether the register page should ask for an invitation (no auth: shown before an account exists).
+  router.get('/policy', async (ctx) => {
+    const empty = (await store.users.count()) === 0;
+    ctx.body = { registration: empty ? 'open' : await registrationPolicy(services) };
   });
 
   router.post('/logout', authenticate(services), async (ctx) => {

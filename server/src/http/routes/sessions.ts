@@ -4,9 +4,10 @@ import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
 import { EVENTS } from '../../protocol/events.js';
-import { ROLES, type Role } from '../../protocol/roles.js';
+import { ROLES } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
+import { applyMemberChanges } from '../../sessions/members.js';
 import { validateSessionName } from '../../sessions/service.js';
 import { type AuthState, authenticate, requireSession } from '../authenticate.js';
 
@@ -96,12 +97,29 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   });
 
   // Members: owners change roles and remove people; a session always keeps an owner.
+  router.post('/:sessionId/transfer', manage, async (ctx) => {
+    const sessionId = param(ctx, 'sessionId');
+    const { username } = parseWith(z.object({ username: z.string().max(64) }), ctx.request.body);
+    const user = await store.users.byUsername(username);
+    if (!user || (await access.roleOf(user.id, sessionId)) === null) {
+      throw new AppError('ERR_USER_NOT_FOUND', 'Ownership goes to a member of the session: add them first.');
+    }
+    const me = ctx.state.auth.user.id;
+    if (user.id === me) throw new AppError('ERR_BAD_REQUEST', 'You already own this session.');
+    // One atomic change: the new owner in, the old one down to editor; never zero owners.
+    await applyMemberChanges(services, sessionId, [
+      { userId: user.id, role: 'owner' },
+      { userId: me, role: 'editor' },
+    ]);
+    ctx.body = { owner: user.username };
+  });
+
   router.put('/:sessionId/members/:username', manage, async (ctx) => {
     const sessionId = param(ctx, 'sessionId');
     const { role } = parseWith(roleSchema, ctx.request.body);
     const user = await store.users.byUsername(param(ctx, 'username'));
     if (!user) throw new AppError('ERR_USER_NOT_FOUND', 'No user with that username.');
-    await changeRole(services, sessionId, user.id, role);
+    await applyMemberChanges(services, sessionId, [{ userId: user.id, role }]);
     ctx.body = { username: user.username, displayName: user.displayName, role };
   });
 
@@ -111,7 +129,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     if (!user || (await access.roleOf(user.id, sessionId)) === null) {
       throw new AppError('ERR_USER_NOT_FOUND', 'That user is not a member of this session.');
     }
-    await changeRole(services, sessionId, user.id, null);
+    await applyMemberChanges(services, sessionId, [{ userId: user.id, role: null }]);
     ctx.status = 204;
   });
 
@@ -136,30 +154,4 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   });
 
   return router;
-}
-
-/**
- * Sets (or with null, removes) a member's role, refusing to leave the session without an owner,
- * and makes it take effect live: caches dropped, the user's tabs told, lost access cut at once.
- */
-export async function changeRole(services: Services, sessionId: string, userId: string, role: Role | null) {
-  const { store, access, realtime } = services;
-  // Serialized per session: two owners demoting each other at once must not leave none.
-  await services.sessions.serialize(sessionId, async () => {
-    const members = await store.members.list(sessionId);
-    const current = members.find((m) => m.userId === userId)?.role ?? null;
-    const owners = members.filter((m) => m.role === 'owner').length;
-    if (current === 'owner' && role !== 'owner' && owners <= 1) {
-      throw new AppError('ERR_LAST_OWNER', 'A session must keep an owner: make someone else owner first.');
-    }
-    if (role === null) await store.members.remove(sessionId, userId);
-    else await store.members.set(sessionId, userId, role);
-    access.invalidate(sessionId, userId);
-  });
-  if (role === null) {
-    await realtime.revokeSession(sessionId, userId);
-    realtime.notifyUser(userId, EVENTS.sessionRemoved, { sessionId });
-  } else {
-    realtime.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
-  }
 }

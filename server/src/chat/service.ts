@@ -1,0 +1,72 @@
+/**
+ * Session chat: messages are validated, rate-limited per user, stored, then broadcast to the
+ * session's connected members (its socket.io room, which a user leaves the moment they lose
+ * access). Text is stored as sent but for control characters; clients render it as text only.
+ */
+import { colorFor } from '../auth/colors.js';
+import type { RateLimiter } from '../auth/rate-limiter.js';
+import { AppError } from '../errors/app-error.js';
+import { type ChatMessage, type ChatUser, EVENTS, MAX_CHAT_CHARS } from '../protocol/events.js';
+import { hasLoneSurrogate } from '../protocol/text-ops.js';
+import type { ChatMessageRecord, Store } from '../storage/types.js';
+
+// C0 controls but tab and newline, DEL, C1 controls, and bidi overrides that can disguise text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point
+const STRIP = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/** Cleans and checks a chat text: throws ERR_VALIDATION or ERR_TOO_LARGE. */
+export function cleanChatText(input: unknown): string {
+  if (typeof input !== 'string') throw new AppError('ERR_VALIDATION', 'text: a chat message is text.');
+  const text = input.replace(/\r\n?/g, '\n').replace(STRIP, '');
+  if (text.trim() === '') throw new AppError('ERR_VALIDATION', 'text: the message is empty.');
+  if (text.length > MAX_CHAT_CHARS) {
+    throw new AppError('ERR_TOO_LARGE', `A chat message may be at most ${MAX_CHAT_CHARS} characters.`);
+  }
+  if (hasLoneSurrogate(text))
+    throw new AppError('ERR_VALIDATION', 'text: contains a broken Unicode character.');
+  return text;
+}
+
+export interface ChatBroadcaster {
+  notifySession(sessionId: string, event: string, payload: unknown): void;
+}
+
+export class ChatService {
+  constructor(
+    private readonly store: Store,
+    private readonly limiter: RateLimiter,
+    private readonly broadcaster: () => ChatBroadcaster,
+  ) {}
+
+  /** Stores and broadcasts a message; the caller has checked the `session.chat` permission. */
+  async send(sessionId: string, user: ChatUser, input: unknown): Promise<ChatMessage> {
+    const text = cleanChatText(input);
+    this.limiter.take(user.id);
+    const record = await this.store.chat.add({ sessionId, userId: user.id, text, ts: Date.now() });
+    const message: ChatMessage = { id: record.id, sessionId, user, text: record.text, ts: record.ts };
+    this.broadcaster().notifySession(sessionId, EVENTS.chatMessage, message);
+    return message;
+  }
+
+  /** Newest first, `limit` (1–100) messages with ids below `before`. */
+  async page(sessionId: string, opts: { before?: number; limit: number }): Promise<ChatMessage[]> {
+    const records = await this.store.chat.page(sessionId, opts);
+    const users = new Map<string, ChatUser>();
+    for (const id of new Set(records.map((r) => r.userId))) {
+      const u = await this.store.users.byId(id);
+      users.set(id, {
+        id,
+        username: u?.username ?? '(deleted)',
+        displayName: u?.displayName ?? 'Deleted user',
+        color: colorFor(id),
+      });
+    }
+    return records.map((r: ChatMessageRecord) => ({
+      id: r.id,
+      sessionId,
+      user: users.get(r.userId)!,
+      text: r.text,
+      ts: r.ts,
+    }));
+  }
+}
