@@ -1,0 +1,202 @@
+/**
+ * Reading history: the log of `main`, a version's files, and commit ids typed by people.
+ */
+import * as git from 'isomorphic-git';
+import { AppError } from '../errors/app-error.js';
+import { EMPTY_TREE, flattenTree, type Identity } from './objects.js';
+import { comparePaths, validateFilePath } from './paths.js';
+import { readRef } from './refs.js';
+import { MAIN_REF, type Repo, remember } from './repo.js';
+import { lineDiff } from './text-diff.js';
+import { parseMessage } from './trailers.js';
+
+/** One entry of `log`. */
+export interface LogEntry {
+  sha: string;
+  /** The description, without the trailer block. */
+  message: string;
+  subject: string;
+  author: Identity;
+  coAuthors: Identity[];
+  /** Document versions the commit covers (`Gitpad-Covers`), {} when absent. */
+  covers: Record<string, number>;
+  /** Author time, ISO 8601. */
+  time: string;
+  parents: string[];
+  /** Changes against the first parent, as `git log --shortstat` counts them (binary files: 0 lines). */
+  stats: { files: number; additions: number; deletions: number };
+}
+
+const MAX_LIMIT = 500;
+
+/**
+ * The history of `main`, newest first, following first parents. `before` pages: it returns the
+ * commits older than that commit. An empty repo gives []. Throws ERR_INVALID_SHA /
+ * ERR_VERSION_NOT_FOUND for a bad `before`.
+ */
+export async function log(repo: Repo, opts: { limit?: number; before?: string } = {}): Promise<LogEntry[]> {
+  const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(opts.limit ?? 50)));
+  return repo.read(async () => {
+    let next: string | null;
+    if (opts.before !== undefined) {
+      const start = await resolveCommitId(repo, opts.before);
+      next = (await git.readCommit({ ...repo.git, oid: start })).commit.parent[0] ?? null;
+    } else {
+      next = await readRef(repo, MAIN_REF);
+    }
+    const out: LogEntry[] = [];
+    while (next && out.length < limit) {
+      const { commit } = await git.readCommit({ ...repo.git, oid: next });
+      const parsed = parseMessage(commit.message);
+      out.push({
+        sha: next,
+        message: parsed.message,
+        subject: parsed.subject,
+        author: { name: commit.author.name, email: commit.author.email },
+        coAuthors: parsed.coAuthors,
+        covers: parsed.covers,
+        time: new Date(commit.author.timestamp * 1000).toISOString(),
+        parents: commit.parent,
+        stats: await commitStats(repo, next, commit.tree, commit.parent[0]),
+      });
+      next = commit.parent[0] ?? null;
+    }
+    return out;
+  });
+}
+
+async function commitStats(
+  repo: Repo,
+  sha: string,
+  tree: string,
+  parent: string | undefined,
+): Promise<LogEntry['stats']> {
+  const cached = repo.statsCache.get(sha);
+  if (cached) return cached;
+  const parentTree = parent ? (await git.readCommit({ ...repo.git, oid: parent })).commit.tree : EMPTY_TREE;
+  const before = await flattenTree(repo, parentTree);
+  const after = await flattenTree(repo, tree);
+  let files = 0;
+  let additions = 0;
+  let deletions = 0;
+  const paths = new Set([...before.keys(), ...after.keys()]);
+  for (const path of paths) {
+    const a = before.get(path);
+    const b = after.get(path);
+    if (a === b) continue;
+    files++;
+    const oldText = a ? await readBlobText(repo, a) : '';
+    const newText = b ? await readBlobText(repo, b) : '';
+    if (oldText.includes('\0') || newText.includes('\0')) continue;
+    for (const change of lineDiff(oldText, newText).changes) {
+      additions += change.added;
+      deletions += change.deleted;
+    }
+  }
+  return remember(repo.statsCache, sha, { files, additions, deletions }, 2000);
+}
+
+/** The text of a blob (UTF-8). */
+export async function readBlobText(repo: Repo, oid: string): Promise<string> {
+  const { blob } = await git.readBlob({ ...repo.git, oid });
+  return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
+}
+
+/**
+ * Checks a commit id typed by a person or sent by a client and returns the full id: 40 hex
+ * digits, or an abbreviation of at least 7 that names one object. Throws ERR_INVALID_SHA for a
+ * malformed or ambiguous id, ERR_VERSION_NOT_FOUND when no commit has it.
+ */
+export async function resolveSha(repo: Repo, sha: string): Promise<string> {
+  return repo.read(() => resolveCommitId(repo, sha));
+}
+
+/**
+ * `resolveSha` without the read gate, for code already inside `repo.read` or `repo.write`
+ * (taking the gate there again could wait on a maintenance run queued behind us).
+ */
+export async function resolveCommitId(repo: Repo, input: string): Promise<string> {
+  if (typeof input !== 'string')
+    throw new AppError('ERR_INVALID_SHA', 'A version id is a hexadecimal string.');
+  const sha = input.trim().toLowerCase();
+  if (!/^[0-9a-f]{7,40}$/.test(sha)) {
+    throw new AppError(
+      'ERR_INVALID_SHA',
+      `"${input.slice(0, 50)}" is not a version id (7 to 40 hex digits).`,
+    );
+  }
+  let full = sha;
+  if (sha.length < 40) {
+    try {
+      full = await git.expandOid({ ...repo.git, oid: sha });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'AmbiguousError')
+        throw new AppError('ERR_INVALID_SHA', `"${sha}" is ambiguous; use more digits.`);
+      if (code === 'NotFoundError') throw notFound(sha);
+      throw err;
+    }
+  }
+  let type: string;
+  try {
+    type = (await git.readObject({ ...repo.git, oid: full, format: 'parsed' })).type;
+  } catch (err) {
+    if ((err as { code?: string }).code === 'NotFoundError') throw notFound(sha);
+    throw err;
+  }
+  if (type !== 'commit') throw notFound(sha);
+  return full;
+}
+
+function notFound(sha: string): AppError {
+  return new AppError('ERR_VERSION_NOT_FOUND', `Version ${sha.slice(0, 12)} does not exist.`);
+}
+
+/** The tree id of a commit (already resolved). */
+async function treeOf(repo: Repo, sha: string): Promise<string> {
+  return (await git.readCommit({ ...repo.git, oid: sha })).commit.tree;
+}
+
+/**
+ * The files of a version, in git order. `sha` may be abbreviated (see `resolveSha`).
+ */
+export async function readVersion(
+  repo: Repo,
+  sha: string,
+): Promise<Array<{ path: string; content: string }>> {
+  const tree = await readTree(repo, sha);
+  return [...tree].map(([path, content]) => ({ path, content }));
+}
+
+/**
+ * A version's files as path → text, in git order: what a revert applies to the live documents
+ * (the server turns the difference into ordinary ops, then commits the result as a new commit).
+ */
+export async function readTree(repo: Repo, sha: string): Promise<Map<string, string>> {
+  return repo.read(async () => {
+    const full = await resolveCommitId(repo, sha);
+    const files = await flattenTree(repo, await treeOf(repo, full));
+    const out = new Map<string, string>();
+    for (const path of [...files.keys()].sort(comparePaths)) {
+      out.set(path, await readBlobText(repo, files.get(path)!));
+    }
+    return out;
+  });
+}
+
+/** The text of one file in a version. Throws ERR_FILE_NOT_FOUND when the version has no such file. */
+export async function readFileAt(repo: Repo, sha: string, path: string): Promise<string> {
+  validateFilePath(path);
+  return repo.read(async () => {
+    const full = await resolveCommitId(repo, sha);
+    const oid = (await flattenTree(repo, await treeOf(repo, full))).get(path);
+    if (!oid)
+      throw new AppError('ERR_FILE_NOT_FOUND', `${path} does not exist in version ${full.slice(0, 7)}.`);
+    return readBlobText(repo, oid);
+  });
+}
+
+/** The commit `main` points at, or null before the first commit. */
+export async function headSha(repo: Repo): Promise<string | null> {
+  return repo.read(() => readRef(repo, MAIN_REF));
+}
