@@ -1,5 +1,6 @@
 /** Process entry: load config → createServer → listen; SIGTERM/SIGINT → graceful close. */
 import { ConfigError, loadConfig } from './config/index.js';
+import { AppError } from './errors/app-error.js';
 import { createServer } from './server.js';
 
 async function main(): Promise<void> {
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
+  if (err instanceof AppError) {
+    process.stderr.write(`Gitpad cannot start: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(
     `Gitpad failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
   );

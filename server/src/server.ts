@@ -11,6 +11,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
+import { archiveRepo, checkGit, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { createBackend, serverConnection } from './ot/backend.js';
@@ -35,6 +36,8 @@ export interface ServerOverrides {
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
   const logger = overrides.logger ?? createLogger(config.logLevel);
+  // Clones and repo maintenance run the real git: refuse to start without a usable one.
+  const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.reposDir, { recursive: true });
 
@@ -59,10 +62,24 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     onEdit: (e) => presenceHooks.typed?.(e.sessionId, e.userId),
   });
   const conn = serverConnection(backend);
-  const sessions = new SessionService(store, conn, access, {
-    maxFilesPerSession: config.maxFilesPerSession,
-    maxFileChars: config.maxFileChars,
-  });
+  const sessions = new SessionService(
+    store,
+    conn,
+    access,
+    { maxFilesPerSession: config.maxFilesPerSession, maxFileChars: config.maxFileChars },
+    {
+      // Every session is a bare repo from the start, so it can be cloned before its first version.
+      sessionCreated: async (session) => {
+        await initRepo(config.reposDir, session.id);
+      },
+      // History outlives a deleted session: the repo moves to REPOS_DIR/.archive/.
+      sessionDeleted: async (sessionId) => {
+        await archiveRepo(config.reposDir, sessionId).catch((err) =>
+          logger.warn('could not archive the repo of a deleted session', { sessionId, err }),
+        );
+      },
+    },
+  );
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
   const services = {
@@ -83,6 +100,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       ),
       loginPerUser: new RateLimiter(authRate, 'login attempts for this account'),
       registerPerIp: new RateLimiter(authRate, 'registrations'),
+      gitFailuresPerIp: new RateLimiter(
+        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
+        'failed git logins',
+      ),
+      gitFailuresPerUser: new RateLimiter(authRate, 'failed git logins for this account'),
     },
   } as unknown as Services;
 

@@ -26,6 +26,8 @@ export interface Services {
     loginPerIp: RateLimiter;
     loginPerUser: RateLimiter;
     registerPerIp: RateLimiter;
+    gitFailuresPerIp: RateLimiter;
+    gitFailuresPerUser: RateLimiter;
   };
   /** Set once the HTTP server exists; REST handlers reach live clients through it. */
   realtime: Realtime;

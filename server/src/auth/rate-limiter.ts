@@ -28,6 +28,18 @@ export class RateLimiter {
   /** Takes `cost` tokens for `key`; false when the bucket is empty. */
   tryTake(key: string, cost = 1, now = Date.now()): boolean {
     if (this.limit.perSecond <= 0) return true;
+    const b = this.refill(key, now);
+    if (b.tokens < cost) return false;
+    b.tokens -= cost;
+    return true;
+  }
+
+  /** Whether `cost` tokens are there, without taking them (to count only failures). */
+  allows(key: string, cost = 1, now = Date.now()): boolean {
+    return this.limit.perSecond <= 0 || this.refill(key, now).tokens >= cost;
+  }
+
+  private refill(key: string, now: number): Bucket {
     this.sweep(now);
     let b = this.buckets.get(key);
     if (!b) {
@@ -37,9 +49,7 @@ export class RateLimiter {
       b.tokens = Math.min(this.limit.burst, b.tokens + ((now - b.at) / 1000) * this.limit.perSecond);
       b.at = now;
     }
-    if (b.tokens < cost) return false;
-    b.tokens -= cost;
-    return true;
+    return b;
   }
 
   /** Like tryTake, but throws ERR_RATE_LIMITED. */

@@ -45,6 +45,10 @@ export interface Config {
   tlsKeyFile: string | undefined;
   /** Trust X-Forwarded-For (set when behind a reverse proxy). */
   trustProxy: boolean;
+  /** `git clone`/`fetch` requests served at once; more get 503 with Retry-After. */
+  maxConcurrentClones: number;
+  /** A clone with no bytes flowing either way for this long is cut off, ms. */
+  gitIdleTimeoutMs: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -68,6 +72,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
   trustProxy: false,
+  maxConcurrentClones: 8,
+  gitIdleTimeoutMs: 60_000,
 });
 
 export class ConfigError extends Error {
@@ -157,6 +163,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     tlsCertFile: tlsCertFile && path.resolve(cwd, tlsCertFile),
     tlsKeyFile: tlsKeyFile && path.resolve(cwd, tlsKeyFile),
     trustProxy: bool('TRUST_PROXY', DEFAULTS.trustProxy),
+    maxConcurrentClones: int('MAX_CONCURRENT_CLONES', DEFAULTS.maxConcurrentClones, 1, 1000),
+    gitIdleTimeoutMs: int('GIT_IDLE_TIMEOUT_MS', DEFAULTS.gitIdleTimeoutMs, 100, 3_600_000),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

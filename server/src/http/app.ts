@@ -3,12 +3,15 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Services } from '../services.js';
 import { errorBoundary } from './error-boundary.js';
+import { GitAuthenticator } from './git/basic-auth.js';
+import { gitSmartHttp } from './git/smart-http.js';
 import { jsonBody } from './json-body.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { inviteRoutes } from './routes/invites.js';
 import { sessionRoutes } from './routes/sessions.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { staticClient } from './static-client.js';
 
 export function createApp(services: Services): Koa {
@@ -29,6 +32,9 @@ export function createApp(services: Services): Koa {
   });
   app.use(health.routes());
 
+  // Before any body parsing: git request bodies stream straight into git http-backend.
+  const { gitFailuresPerIp, gitFailuresPerUser } = services.limiters;
+  app.use(gitSmartHttp(services, new GitAuthenticator(services.store, gitFailuresPerIp, gitFailuresPerUser)));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
@@ -36,6 +42,7 @@ export function createApp(services: Services): Koa {
     chatRoutes(services),
     ...inviteRoutes(services),
     adminRoutes(services),
+    tokenRoutes(services),
   ];
   for (const router of routers) {
     app.use(router.routes());

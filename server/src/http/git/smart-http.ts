@@ -1,0 +1,217 @@
+/**
+ * Read-only git over HTTP: `GET /git/<sessionId>.git/info/refs?service=git-upload-pack` and
+ * `POST /git/<sessionId>.git/git-upload-pack`, served by spawning `git http-backend` (CGI) behind
+ * our Basic auth and the session's roles. Push is refused for everyone; nothing else under /git
+ * exists. Bodies stream both ways (no buffering of packs); the child dies when the response
+ * closes; concurrent clones are capped; a stalled transfer is cut off.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Context, Middleware } from 'koa';
+import type { Services } from '../../services.js';
+import { type GitAuthenticator, parseBasic } from './basic-auth.js';
+
+const ROUTE =
+  /^\/git\/([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+
+function plain(ctx: Context, status: number, message: string, headers: Record<string, string> = {}): void {
+  ctx.status = status;
+  for (const [k, v] of Object.entries(headers)) ctx.set(k, v);
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = `${message}\n`;
+}
+
+export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middleware {
+  const { config, logger, access } = services;
+  let active = 0;
+
+  return async (ctx, next) => {
+    if (!ctx.path.startsWith('/git/') && ctx.path !== '/git') return next();
+    const m = ROUTE.exec(ctx.path);
+    const notFound = () => plain(ctx, 404, 'Repository not found.');
+    if (!m) return notFound();
+    const sessionId = m[1]!;
+    const rest = m[2]!;
+    const service = rest === 'info/refs' ? ctx.query.service : rest;
+    if (service === 'git-receive-pack')
+      return plain(ctx, 403, 'Gitpad repositories are read-only over git: edit in Gitpad.');
+    const validRequest =
+      (rest === 'info/refs' && ctx.method === 'GET' && service === 'git-upload-pack') ||
+      (rest === 'git-upload-pack' && ctx.method === 'POST');
+    if (!validRequest) return notFound();
+
+    const creds = parseBasic(ctx.get('authorization'));
+    const challenge = { 'WWW-Authenticate': 'Basic realm="Gitpad", charset="UTF-8"' };
+    if (!creds)
+      return plain(
+        ctx,
+        401,
+        'Authentication required: your Gitpad username and a password or access token.',
+        challenge,
+      );
+    const userId = await auth.authenticate(creds, ctx.ip);
+    if (userId === 'limited')
+      return plain(ctx, 429, 'Too many failed logins. Try again later.', { 'Retry-After': '60' });
+    if (!userId) return plain(ctx, 401, 'Wrong username, password or token.', challenge);
+    // Not a member, or no such session: the same answer.
+    if (!(await access.can(userId, sessionId, 'session.read'))) return notFound();
+    const repoDir = path.join(config.reposDir, `${sessionId}.git`);
+    if (!fs.existsSync(path.join(repoDir, 'HEAD'))) return notFound();
+
+    if (active >= config.maxConcurrentClones) {
+      return plain(ctx, 503, 'The server is busy serving other clones. Try again in a moment.', {
+        'Retry-After': '5',
+      });
+    }
+    active++;
+    try {
+      await runHttpBackend(ctx, {
+        reposDir: config.reposDir,
+        pathInfo: `/${sessionId}.git/${rest}`,
+        username: creds.username,
+        idleTimeoutMs: config.gitIdleTimeoutMs,
+        onError: (msg, extra) => logger.warn(msg, { sessionId, ...extra }),
+      });
+    } finally {
+      active--;
+    }
+  };
+}
+
+interface BackendOptions {
+  reposDir: string;
+  pathInfo: string;
+  username: string;
+  idleTimeoutMs: number;
+  onError: (msg: string, extra?: Record<string, unknown>) => void;
+}
+
+/** Runs `git http-backend` for one request, streaming the request body in and the CGI answer out. */
+function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
+  const { req, res } = ctx;
+  ctx.respond = false;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    GIT_PROJECT_ROOT: opts.reposDir,
+    GIT_HTTP_EXPORT_ALL: '1',
+    PATH_INFO: opts.pathInfo,
+    REQUEST_METHOD: ctx.method,
+    QUERY_STRING: ctx.querystring,
+    REMOTE_USER: opts.username,
+    REMOTE_ADDR: ctx.ip,
+    CONTENT_TYPE: ctx.get('content-type'),
+    // git gzips large negotiation bodies; http-backend inflates them when told.
+    HTTP_CONTENT_ENCODING: ctx.get('content-encoding'),
+    GIT_PROTOCOL: ctx.get('git-protocol'),
+    // With REMOTE_USER set, http-backend would enable push: force it off whatever the repo says.
+    GIT_CONFIG_COUNT: '2',
+    GIT_CONFIG_KEY_0: 'http.receivepack',
+    GIT_CONFIG_VALUE_0: 'false',
+    GIT_CONFIG_KEY_1: 'uploadpack.allowFilter',
+    GIT_CONFIG_VALUE_1: 'true',
+    GIT_CONFIG_NOSYSTEM: '1',
+    HOME: opts.reposDir,
+  };
+  const length = ctx.get('content-length');
+  // Without CONTENT_LENGTH (a chunked body) http-backend reads to end of input.
+  if (length) env.CONTENT_LENGTH = length;
+
+  return new Promise<void>((resolve) => {
+    const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    let finished = false;
+    let idle: NodeJS.Timeout | undefined;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(idle);
+      resolve();
+    };
+    const kill = () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    const touch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        opts.onError('git transfer stalled; cutting it off', { idleMs: opts.idleTimeoutMs });
+        kill();
+        res.destroy();
+      }, opts.idleTimeoutMs);
+    };
+    touch();
+
+    // The response closing (client gone, or done) ends the child: never the request closing,
+    // which happens as soon as the body has been read.
+    res.on('close', () => {
+      kill();
+      finish();
+    });
+    child.on('error', (err) => {
+      opts.onError('git http-backend failed to start', { err });
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('git is not available on this server.\n');
+      } else res.destroy();
+      finish();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < 4096) stderr += d.toString('utf8');
+    });
+    child.on('close', (code) => {
+      if (code !== 0 && code !== null)
+        opts.onError('git http-backend exited with an error', { code, stderr: stderr.trim() });
+    });
+
+    req.on('data', touch);
+    req.pipe(child.stdin);
+    child.stdin.on('error', () => {
+      /* the child may exit before reading everything (bad request); its answer says why */
+    });
+
+    // CGI answer: headers, a blank line, then the body, streamed as it comes.
+    let head = Buffer.alloc(0);
+    let headersDone = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      touch();
+      if (headersDone) {
+        if (!res.write(chunk)) {
+          child.stdout.pause();
+          res.once('drain', () => child.stdout.resume());
+        }
+        return;
+      }
+      head = Buffer.concat([head, chunk]);
+      const crlf = head.indexOf('\r\n\r\n');
+      const lf = head.indexOf('\n\n');
+      const end = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf + 4 : lf >= 0 ? lf + 2 : -1;
+      if (end < 0) {
+        if (head.length > 64 * 1024) {
+          kill();
+          res.destroy();
+        }
+        return;
+      }
+      headersDone = true;
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of head.subarray(0, end).toString('latin1').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon <= 0) continue;
+        const name = line.slice(0, colon).trim();
+        const value = line.slice(colon + 1).trim();
+        if (name.toLowerCase() === 'status') status = Number.parseInt(value, 10) || 200;
+        else headers[name] = value;
+      }
+      res.writeHead(status, headers);
+      const body = head.subarray(end);
+      if (body.length > 0) res.write(body);
+    });
+    child.stdout.on('end', () => {
+      if (!headersDone && !res.headersSent) {
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end('git http-backend gave no answer.\n');
+      } else res.end();
+    });
+  });
+}
