@@ -15,6 +15,8 @@ export default defineConfig({
       '@/': here('./src/'),
       // Error codes and roles are shared with the server; those modules have no Node imports.
       '@protocol': here('../server/src/protocol'),
+      // See src/realtime/node-util-shim.ts.
+      util: here('./src/realtime/node-util-shim.ts'),
     },
   },
   build: {

@@ -3,6 +3,8 @@
  * language package is a dynamic import, so it lands in its own chunk and the first page load
  * carries none of them.
  */
+import { completeFromList } from '@codemirror/autocomplete';
+import { indentUnit, Language, LanguageSupport, StreamLanguage } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
 
 export interface LanguageInfo {
@@ -19,6 +21,8 @@ export interface LanguageInfo {
   /** A short tag for the file tree icon. */
   icon: string;
   load: () => Promise<Extension>;
+  /** One level of indentation, where the language's convention differs from two spaces. */
+  indent?: string;
 }
 
 /** Keywords offered by completion for languages whose package does not complete them itself. */
@@ -47,10 +51,6 @@ async function withKeywords(id: string, language: Promise<Extension>): Promise<E
   const words = KEYWORDS[id];
   const ext = await language;
   if (!words) return ext;
-  const [{ completeFromList }, { Language, LanguageSupport }] = await Promise.all([
-    import('@codemirror/autocomplete'),
-    import('@codemirror/language'),
-  ]);
   const lang = ext instanceof LanguageSupport ? ext.language : ext instanceof Language ? ext : null;
   if (!lang) return ext;
   const source = completeFromList(words.map((label) => ({ label, type: 'keyword' })));
@@ -95,6 +95,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     extensions: ['py', 'pyw', 'pyi'],
     aliases: ['py'],
     icon: 'PY',
+    indent: '    ',
     load: () => import('@codemirror/lang-python').then((m) => m.python()),
   },
   {
@@ -131,6 +132,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     label: 'Java',
     extensions: ['java'],
     icon: 'JAVA',
+    indent: '    ',
     load: () =>
       withKeywords(
         'java',
@@ -142,6 +144,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     label: 'C',
     extensions: ['c', 'h'],
     icon: 'C',
+    indent: '    ',
     load: () =>
       withKeywords(
         'cpp',
@@ -154,6 +157,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     extensions: ['cpp', 'cc', 'cxx', 'hpp', 'hh', 'hxx'],
     aliases: ['c++'],
     icon: 'C++',
+    indent: '    ',
     load: () =>
       withKeywords(
         'cpp',
@@ -166,6 +170,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     extensions: ['go'],
     aliases: ['golang'],
     icon: 'GO',
+    indent: '\t',
     load: () =>
       withKeywords(
         'go',
@@ -178,6 +183,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     extensions: ['rs'],
     aliases: ['rs'],
     icon: 'RS',
+    indent: '    ',
     load: () =>
       withKeywords(
         'rust',
@@ -201,9 +207,7 @@ export const LANGUAGES: readonly LanguageInfo[] = [
     load: () =>
       withKeywords(
         'shell',
-        Promise.all([import('@codemirror/language'), import('@codemirror/legacy-modes/mode/shell')]).then(
-          ([{ StreamLanguage }, { shell }]) => StreamLanguage.define(shell),
-        ),
+        import('@codemirror/legacy-modes/mode/shell').then(({ shell }) => StreamLanguage.define(shell)),
       ),
   },
   {
@@ -219,6 +223,12 @@ export const LANGUAGES: readonly LanguageInfo[] = [
       ),
   },
 ];
+
+/** The language's editor extension, with its indentation unit. */
+export async function loadLanguage(language: LanguageInfo): Promise<Extension> {
+  const extension = await language.load();
+  return language.indent ? [extension, indentUnit.of(language.indent)] : extension;
+}
 
 /** Plain text: what a file with no known language gets. */
 export const PLAIN_TEXT: LanguageInfo = {

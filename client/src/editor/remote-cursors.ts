@@ -4,7 +4,7 @@
  * server-stamped `user`), live in a StateField, and map through every change in between.
  */
 import { type EditorState, type Extension, StateEffect, StateField, Transaction } from '@codemirror/state';
-import { Decoration, type DecorationSet, EditorView, ViewPlugin, WidgetType } from '@codemirror/view';
+import { Decoration, type DecorationSet, EditorView, WidgetType } from '@codemirror/view';
 import type { LocalPresence, Presence } from 'sharedb/lib/client';
 import type { EditorHost } from './sharedb-binding';
 
@@ -180,7 +180,7 @@ const cursorTheme = EditorView.baseTheme({
   '@keyframes cm-remote-flag-fade': { from: { opacity: '1' }, to: { opacity: '0' } },
 });
 
-/** The field and its drawing; add {@link PresenceSync} (or `cursorPresence()`) to fill it. */
+/** The field and its drawing; a {@link PresenceSync} fills it. */
 export function remoteCursorsExtension(): Extension {
   return [remoteCursorField, cursorTheme];
 }
@@ -298,23 +298,4 @@ export class PresenceSync {
     this.dirty.clear();
     if (effects.length > 0) this.host.dispatch({ effects });
   };
-}
-
-/** The view extension: cursor field and drawing plus a {@link PresenceSync} for the view's lifetime. */
-export function cursorPresence(
-  presence: Presence<CursorValue | null>,
-  options: PresenceSyncOptions = {},
-): Extension {
-  const plugin = ViewPlugin.define((view) => {
-    const sync = new PresenceSync(presence, view, options);
-    return {
-      update(update) {
-        for (const tr of update.transactions) sync.applied(tr);
-      },
-      destroy() {
-        sync.destroy();
-      },
-    };
-  });
-  return [remoteCursorsExtension(), plugin];
 }

@@ -4,7 +4,7 @@
  * theme, language) each in a compartment so they change without rebuilding the editor.
  *
  * Undo history is NOT here: the ShareDB binding provides a resettable one (see
- * `shareDBSync`), and this setup only binds its keys.
+ * `bindingExtensions`), and this setup only binds its keys.
  */
 import {
   autocompletion,
@@ -22,7 +22,6 @@ import {
   foldKeymap,
   HighlightStyle,
   indentOnInput,
-  indentUnit,
   syntaxHighlighting,
 } from '@codemirror/language';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
@@ -164,7 +163,6 @@ export function editorSetup(options: SetupOptions = {}): Extension {
     dropCursor(),
     EditorState.allowMultipleSelections.of(true),
     indentOnInput(),
-    indentUnit.of('  '),
     bracketMatching(),
     closeBrackets(),
     autocompletion({ activateOnTyping: true }),

@@ -10,8 +10,8 @@
  *   per-user undo that maps through other people's edits;
  * - a `load` (first snapshot, hard rollback, re-created doc) replaces the text and resets history.
  *
- * Framework-free: `ShareDBBinding` talks to an {@link EditorHost} (an EditorView, or a plain state
- * holder in tests); `shareDBSync()` is the extension that wires it to a view.
+ * Framework-free: `ShareDBBinding` talks to an {@link EditorHost} (see collab-editor.ts, or a plain
+ * state holder in tests) that feeds it every applied transaction.
  */
 import { history } from '@codemirror/commands';
 import {
@@ -24,7 +24,6 @@ import {
   Transaction,
   type TransactionSpec,
 } from '@codemirror/state';
-import { ViewPlugin } from '@codemirror/view';
 import type { Doc } from 'sharedb/lib/client';
 
 /** A json0 string component on the doc's text field. */
@@ -290,33 +289,7 @@ const wellFormedText = EditorState.transactionFilter.of((tr) => {
   return [tr, { changes: fixes, sequential: true }];
 });
 
-/**
- * The editor extension: resettable history, well-formed text, and a view plugin that runs a
- * {@link ShareDBBinding} for the view's lifetime. Create the view with the doc's current text.
- */
-export function shareDBSync(doc: Doc, options: BindingOptions = {}): Extension {
-  const plugin = ViewPlugin.define((view) => {
-    const binding = new ShareDBBinding(doc, view, options);
-    // The doc may have moved on between reading its text and creating the view.
-    if (
-      view.state.doc.length !== binding.docText().length ||
-      view.state.doc.toString() !== binding.docText()
-    ) {
-      queueMicrotask(() => binding.resync());
-    }
-    return {
-      update(update) {
-        for (const tr of update.transactions) binding.applied(tr);
-      },
-      destroy() {
-        binding.destroy();
-      },
-    };
-  });
-  return [bindingExtensions(), plugin];
-}
-
-/** The state-level part of {@link shareDBSync}, for hosts without a view (tests, headless use). */
+/** State extensions every bound editor needs: resettable history and well-formed text. */
 export function bindingExtensions(): Extension {
   return [resettableHistory(), wellFormedText];
 }

@@ -1,0 +1,50 @@
+/**
+ * The page's one EditorView, mounted in a container element, showing whichever open file is
+ * active: switching files swaps the view's state, so each file keeps its own undo history.
+ */
+import { EditorView } from '@codemirror/view';
+import { onBeforeUnmount, onMounted, type Ref, shallowRef, watch } from 'vue';
+import type { CollabEditor } from '@/editor/collab-editor';
+import { remoteCursors } from '@/editor/remote-cursors';
+
+export function useCodeMirror(
+  container: Ref<HTMLElement | null | undefined>,
+  active: Ref<CollabEditor | null>,
+) {
+  const view = shallowRef<EditorView | null>(null);
+  let shown: CollabEditor | null = null;
+
+  function show(editor: CollabEditor | null): void {
+    if (!view.value || editor === shown) return;
+    shown?.detach();
+    shown = editor;
+    if (editor) editor.attach(view.value);
+  }
+
+  onMounted(() => {
+    view.value = new EditorView({ parent: container.value ?? undefined });
+    show(active.value);
+  });
+  watch(active, (editor) => show(editor));
+
+  onBeforeUnmount(() => {
+    shown?.detach();
+    shown = null;
+    view.value?.destroy();
+    view.value = null;
+  });
+
+  return {
+    view,
+    focus: () => view.value?.focus(),
+    /** Scrolls to another person's cursor in the shown file; false when they have none here. */
+    revealUser(userId: string): boolean {
+      const v = view.value;
+      if (!v) return false;
+      const cursor = remoteCursors(v.state).find((c) => c.user.userId === userId);
+      if (!cursor) return false;
+      v.dispatch({ effects: EditorView.scrollIntoView(cursor.head, { y: 'center' }) });
+      return true;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import { expect } from 'chai';
+import { buildTree, nameProblem, type TreeNode } from '../src/components/session/file-tree';
+
+const names = (nodes: TreeNode[]) => nodes.map((n) => (n.kind === 'folder' ? `${n.name}/` : n.name));
+
+describe('file tree', () => {
+  it('nests files under implicit folders, folders first, natural order', () => {
+    const tree = buildTree([
+      { id: '1', path: 'src/b.ts' },
+      { id: '2', path: 'README.md' },
+      { id: '3', path: 'src/a10.ts' },
+      { id: '4', path: 'src/a9.ts' },
+      { id: '5', path: 'src/lib/x.ts' },
+      { id: '6', path: 'a.txt' },
+    ]);
+    expect(names(tree.children)).to.deep.equal(['src/', 'a.txt', 'README.md']);
+    const src = tree.children[0]!;
+    expect(src.kind === 'folder' && names(src.children)).to.deep.equal(['lib/', 'a9.ts', 'a10.ts', 'b.ts']);
+  });
+
+  it('keeps empty folders made in this tab', () => {
+    const tree = buildTree([{ id: '1', path: 'a.txt' }], ['docs/drafts']);
+    const docs = tree.children[0]!;
+    expect(docs).to.include({ kind: 'folder', path: 'docs' });
+    expect(docs.kind === 'folder' && docs.children[0]).to.include({ kind: 'folder', path: 'docs/drafts' });
+  });
+
+  it('refuses names that are not one path segment', () => {
+    expect(nameProblem('')).to.be.a('string');
+    expect(nameProblem('a/b')).to.be.a('string');
+    expect(nameProblem('..')).to.be.a('string');
+    expect(nameProblem('main.go')).to.equal(null);
+  });
+});
