@@ -1,0 +1,311 @@
+/**
+ * Comments on a version (or on a line of a file in it), stored as git notes under
+ * `refs/notes/comments`, one note per commit.
+ *
+ * A note holds a readable rendering followed by the machine-readable list, so `git log
+ * --notes=comments` in a clone shows the discussion and Gitpad still reads exact data:
+ *
+ *     src/app.ts:12 — Alice Smith (@alice), 2024-05-01 10:00 UTC [resolved]
+ *         Why not a Map here?
+ *       ↳ Bob (@bob), 2024-05-01 10:05 UTC
+ *           Fixed in the next version.
+ *
+ *     gitpad-comments-v1: [{"id":"…","author":{…},"body":"Why not a Map here?",…},…]
+ *
+ * Only the JSON line is read back; the text above is rewritten from it on every change. Comment
+ * bodies are indented in the text part, so no body line can pose as the JSON line.
+ *
+ * Notes are written with isomorphic-git's `addNote` (flat layout: one tree entry per commit id)
+ * through our serialized writer only: notes written by the git CLI may use a fan-out layout
+ * (`ab/cdef…`) that isomorphic-git does not read.
+ */
+import { randomUUID } from 'node:crypto';
+import * as git from 'isomorphic-git';
+import { AppError } from '../errors/app-error.js';
+import { DEFAULT_COMMITTER } from './commit.js';
+import { resolveCommitId } from './history.js';
+import { validateFilePath } from './paths.js';
+import { readRef } from './refs.js';
+import type { Repo } from './repo.js';
+
+/** The notes ref holding comments. */
+export const NOTES_REF = 'refs/notes/comments';
+const JSON_MARKER = 'gitpad-comments-v1: ';
+/** Longest comment body, characters. */
+const MAX_BODY = 10_000;
+
+/** Who wrote a comment (a Gitpad user). */
+export interface CommentAuthor {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** One comment. Replies carry `parentId` (always a thread root); `resolved` lives on the root. */
+export interface Comment {
+  id: string;
+  author: CommentAuthor;
+  body: string;
+  /** File the comment is about, if any. */
+  path?: string;
+  /** 1-based line of `path` in this version, if any. */
+  line?: number;
+  /** ISO 8601. */
+  createdAt: string;
+  editedAt?: string;
+  resolved?: boolean;
+  parentId?: string;
+  /** A deleted root that still has replies keeps its place with an empty body. */
+  deleted?: boolean;
+}
+
+/** Input of `addComment`. */
+export interface NewComment {
+  author: CommentAuthor;
+  body: string;
+  path?: string;
+  line?: number;
+  /** Reply to this comment (or to its thread). */
+  parentId?: string;
+  /** Creation time; now by default. */
+  now?: Date;
+}
+
+/** The comments on a version, oldest first ([] when none). `sha` may be abbreviated. */
+export async function listComments(repo: Repo, sha: string): Promise<Comment[]> {
+  return repo.read(async () => readComments(repo, await resolveCommitId(repo, sha)));
+}
+
+/**
+ * The commits that have comments, with how many (deleted placeholders not counted): for the
+ * history list.
+ */
+export async function commentCounts(repo: Repo): Promise<Map<string, number>> {
+  return repo.read(async () => {
+    const out = new Map<string, number>();
+    if (!(await readRef(repo, NOTES_REF))) return out;
+    for (const { target } of await git.listNotes({ ...repo.git, ref: NOTES_REF })) {
+      const n = (await readComments(repo, target)).filter((c) => !c.deleted).length;
+      if (n > 0) out.set(target, n);
+    }
+    return out;
+  });
+}
+
+/** Adds a comment (or a reply) to a version and returns it. ERR_VALIDATION for bad input. */
+export async function addComment(repo: Repo, sha: string, input: NewComment): Promise<Comment> {
+  const author = validateAuthor(input.author);
+  const body = validateBody(input.body);
+  if (input.path !== undefined) validateFilePath(input.path);
+  if (input.line !== undefined && (!Number.isSafeInteger(input.line) || input.line < 1)) {
+    throw new AppError('ERR_VALIDATION', 'A line number is a positive integer.');
+  }
+  if (input.line !== undefined && input.path === undefined) {
+    throw new AppError('ERR_VALIDATION', 'A comment on a line needs the file path.');
+  }
+  return repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const comments = await readComments(repo, oid);
+    const comment: Comment = {
+      id: randomUUID(),
+      author,
+      body,
+      createdAt: (input.now ?? new Date()).toISOString(),
+    };
+    if (input.parentId !== undefined) {
+      const parent = comments.find((c) => c.id === input.parentId);
+      if (!parent) throw new AppError('ERR_NOT_FOUND', 'The comment you reply to does not exist.');
+      comment.parentId = parent.parentId ?? parent.id;
+    } else {
+      if (input.path !== undefined) comment.path = input.path;
+      if (input.line !== undefined) comment.line = input.line;
+    }
+    comments.push(comment);
+    await writeComments(repo, oid, comments);
+    return comment;
+  });
+}
+
+/** Changes a comment's body. Only its author may; ERR_FORBIDDEN otherwise, ERR_NOT_FOUND if missing. */
+export async function editComment(
+  repo: Repo,
+  sha: string,
+  commentId: string,
+  actor: CommentAuthor,
+  body: string,
+  now = new Date(),
+): Promise<Comment> {
+  const text = validateBody(body);
+  return repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const comments = await readComments(repo, oid);
+    const comment = findOwn(comments, commentId, actor);
+    comment.body = text;
+    comment.editedAt = now.toISOString();
+    await writeComments(repo, oid, comments);
+    return comment;
+  });
+}
+
+/**
+ * Deletes a comment. Only its author may. A thread root that has replies stays as a `deleted`
+ * placeholder (so the replies keep their context); anything else is removed.
+ */
+export async function deleteComment(
+  repo: Repo,
+  sha: string,
+  commentId: string,
+  actor: CommentAuthor,
+): Promise<void> {
+  await repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    let comments = await readComments(repo, oid);
+    const comment = findOwn(comments, commentId, actor);
+    if (!comment.parentId && comments.some((c) => c.parentId === comment.id)) {
+      comment.deleted = true;
+      comment.body = '';
+    } else {
+      comments = comments.filter((c) => c.id !== comment.id);
+      // A placeholder root whose last reply went goes too.
+      const root = comment.parentId ? comments.find((c) => c.id === comment.parentId) : undefined;
+      if (root?.deleted && !comments.some((c) => c.parentId === root.id)) {
+        comments = comments.filter((c) => c.id !== root.id);
+      }
+    }
+    await writeComments(repo, oid, comments);
+  });
+}
+
+/**
+ * Marks the thread containing `commentId` resolved (or open again). Anyone allowed to comment
+ * may; the server checks that. Returns the thread root.
+ */
+export async function resolveThread(
+  repo: Repo,
+  sha: string,
+  commentId: string,
+  actor: CommentAuthor,
+  resolved = true,
+): Promise<Comment> {
+  validateAuthor(actor);
+  return repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const comments = await readComments(repo, oid);
+    const comment = comments.find((c) => c.id === commentId);
+    if (!comment) throw new AppError('ERR_NOT_FOUND', 'That comment does not exist.');
+    const root = comment.parentId ? comments.find((c) => c.id === comment.parentId) : comment;
+    if (!root) throw new AppError('ERR_NOT_FOUND', 'That comment thread does not exist.');
+    if (resolved) root.resolved = true;
+    else delete root.resolved;
+    await writeComments(repo, oid, comments);
+    return root;
+  });
+}
+
+function findOwn(comments: Comment[], id: string, actor: CommentAuthor): Comment {
+  const comment = comments.find((c) => c.id === id);
+  if (!comment || comment.deleted) throw new AppError('ERR_NOT_FOUND', 'That comment does not exist.');
+  if (!actor || comment.author.id !== actor.id) {
+    throw new AppError('ERR_FORBIDDEN', 'Only the author of a comment can change or delete it.');
+  }
+  return comment;
+}
+
+function validateAuthor(author: CommentAuthor): CommentAuthor {
+  if (
+    !author ||
+    typeof author.id !== 'string' ||
+    !author.id ||
+    typeof author.username !== 'string' ||
+    typeof author.displayName !== 'string'
+  ) {
+    throw new AppError('ERR_VALIDATION', 'A comment needs its author (id, username, displayName).');
+  }
+  return { id: author.id, username: author.username, displayName: author.displayName };
+}
+
+function validateBody(body: string): string {
+  if (typeof body !== 'string') throw new AppError('ERR_VALIDATION', 'A comment is text.');
+  const text = body.replace(/\r\n?/g, '\n').trim();
+  if (!text) throw new AppError('ERR_VALIDATION', 'A comment cannot be empty.');
+  if (text.length > MAX_BODY) throw new AppError('ERR_VALIDATION', 'The comment is too long.');
+  return text;
+}
+
+/** Reads the comments of a commit (full id). No lock: call inside `repo.read`/`repo.write`. */
+async function readComments(repo: Repo, oid: string): Promise<Comment[]> {
+  if (!(await readRef(repo, NOTES_REF))) return [];
+  let blob: Uint8Array;
+  try {
+    blob = await git.readNote({ ...repo.git, ref: NOTES_REF, oid });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'NotFoundError') return [];
+    throw err;
+  }
+  return parseNote(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8'));
+}
+
+/** Extracts the comment list from a note's text ([] for a note that is not ours). */
+export function parseNote(text: string): Comment[] {
+  const lines = text.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (!lines[i]!.startsWith(JSON_MARKER)) continue;
+    try {
+      const list = JSON.parse(lines[i]!.slice(JSON_MARKER.length));
+      return Array.isArray(list) ? (list as Comment[]) : [];
+    } catch {
+      return [];
+    }
+  }
+  return [];
+}
+
+/** Renders a note: the readable threads, a blank line, the JSON line. */
+export function formatNote(comments: readonly Comment[]): string {
+  const indent = (text: string, by: string) =>
+    text
+      .split('\n')
+      .map((l) => (l ? by + l : ''))
+      .join('\n');
+  const when = (iso: string) => iso.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+  // Names are one line in the text part whatever they contain.
+  const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+  const who = (a: CommentAuthor) => `${oneLine(a.displayName || a.username)} (@${oneLine(a.username)})`;
+  const blocks: string[] = [];
+  for (const root of comments.filter((c) => !c.parentId)) {
+    const where = root.path ? `${root.path}${root.line ? `:${root.line}` : ''} — ` : '';
+    const head = root.deleted
+      ? `${where}[deleted comment]`
+      : `${where}${who(root.author)}, ${when(root.createdAt)}${root.editedAt ? ' (edited)' : ''}`;
+    let block = head + (root.resolved ? ' [resolved]' : '');
+    if (!root.deleted) block += `\n${indent(root.body, '    ')}`;
+    for (const reply of comments.filter((c) => c.parentId === root.id)) {
+      block += `\n  ↳ ${who(reply.author)}, ${when(reply.createdAt)}${reply.editedAt ? ' (edited)' : ''}`;
+      block += `\n${indent(reply.body, '      ')}`;
+    }
+    blocks.push(block);
+  }
+  return `${blocks.join('\n\n')}\n\n${JSON_MARKER}${JSON.stringify(comments)}\n`;
+}
+
+/** Replaces (or removes, when empty) a commit's note. Call under the writer. */
+async function writeComments(repo: Repo, oid: string, comments: Comment[]): Promise<void> {
+  const who = { ...DEFAULT_COMMITTER, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
+  if (comments.length === 0) {
+    if (await readRef(repo, NOTES_REF)) {
+      await git.removeNote({ ...repo.git, ref: NOTES_REF, oid, author: who, committer: who }).catch((err) => {
+        if ((err as { code?: string }).code !== 'NotFoundError') throw err;
+      });
+    }
+    return;
+  }
+  await git.addNote({
+    ...repo.git,
+    ref: NOTES_REF,
+    oid,
+    note: formatNote(comments),
+    force: true,
+    author: who,
+    committer: who,
+  });
+}
