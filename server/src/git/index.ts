@@ -1,0 +1,73 @@
+/**
+ * Gitpad's git library: every version of a session is a commit in a bare repository
+ * `<reposDir>/<sessionId>.git`, written with isomorphic-git through a crash-safe fs and one
+ * serialized writer per repo. Framework-free: no Koa, no ShareDB.
+ */
+export { type AtomicFs, type CleanupReport, cleanupRepo, createAtomicFs } from './atomic-fs.js';
+export {
+  type CommitResult,
+  commitSnapshot,
+  compareTrees,
+  DEFAULT_COMMITTER,
+  describeChanges,
+  type SnapshotFile,
+  type SnapshotInput,
+  type TreeChanges,
+} from './commit.js';
+export {
+  type DiffHunk,
+  type DiffLine,
+  type DiffOptions,
+  diffCommit,
+  diffCommits,
+  diffWithFiles,
+  type FileDiff,
+  type FileStatus,
+  formatPatch,
+  type PatchOptions,
+} from './diff.js';
+export {
+  headSha,
+  type LogEntry,
+  log,
+  readFileAt,
+  readTree,
+  readVersion,
+  resolveSha,
+} from './history.js';
+export {
+  checkGit,
+  countLooseObjects,
+  gcAuto,
+  type MaintenanceOptions,
+  type MaintenanceResult,
+  MIN_GIT_VERSION,
+  maintainRepo,
+} from './maintenance.js';
+export {
+  addComment,
+  type Comment,
+  type CommentAuthor,
+  commentCounts,
+  deleteComment,
+  editComment,
+  listComments,
+  type NewComment,
+  NOTES_REF,
+  resolveThread,
+} from './notes.js';
+export type { Identity } from './objects.js';
+export { comparePaths, validateEntryName, validateFilePath } from './paths.js';
+export { readRef, updateRef } from './refs.js';
+export {
+  archiveRepo,
+  initRepo,
+  MAIN_REF,
+  openRepo,
+  Repo,
+  removeRepo,
+  repoPath,
+  validateSessionId,
+} from './repo.js';
+export { createTag, deleteTag, listTags, type TagInfo, tagsByCommit, validateTagName } from './tags.js';
+export { type ParsedMessage, parseMessage } from './trailers.js';
