@@ -67,7 +67,9 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
   const tree = buildTree(input.files);
   const author = cleanIdentity(input.author);
   const committer = cleanIdentity(input.committer ?? DEFAULT_COMMITTER);
-  const coAuthors = (input.coAuthors ?? []).map(cleanIdentity).filter((c) => c.email !== author.email);
+  const coAuthors = (input.coAuthors ?? [])
+    .map(cleanIdentity)
+    .filter((c) => c.email.toLowerCase() !== author.email.toLowerCase());
   const covers = validateCovers(input.covers);
   const userMessage = cleanMessage(input.message ?? '');
   const time = input.time ?? new Date();

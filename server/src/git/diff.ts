@@ -89,9 +89,14 @@ export async function diffCommits(
 
 /** The diff a commit introduces: against its first parent, or from nothing for the first commit. */
 export async function diffCommit(repo: Repo, sha: string, opts: DiffOptions = {}): Promise<FileDiff[]> {
-  const full = await repo.read(() => resolveCommitId(repo, sha));
-  const { commit } = await git.readCommit({ ...repo.git, oid: full });
-  return diffCommits(repo, commit.parent[0] ?? null, full, opts);
+  return repo.read(async () => {
+    const full = await resolveCommitId(repo, sha);
+    const { commit } = await git.readCommit({ ...repo.git, oid: full });
+    const parent = commit.parent[0];
+    const before = parent ? await filesOf(repo, parent) : new Map<string, string>();
+    const after = await flattenTree(repo, commit.tree);
+    return diffFlatTrees(repo, before, after, (oid) => readBlobText(repo, oid), opts);
+  });
 }
 
 /**

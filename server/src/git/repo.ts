@@ -114,29 +114,47 @@ const CONFIG = [
  */
 export async function initRepo(reposDir: string, sessionId: string): Promise<Repo> {
   const dir = repoPath(reposDir, sessionId);
-  if (!(await isRepo(dir))) {
-    await fsp.mkdir(path.dirname(dir), { recursive: true });
-    const staging = path.join(path.dirname(dir), `.init-${sessionId}-${randomBytes(4).toString('hex')}`);
-    try {
-      for (const sub of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'info', 'hooks']) {
-        await fsp.mkdir(path.join(staging, sub), { recursive: true });
-      }
-      await fsp.writeFile(path.join(staging, 'config'), CONFIG);
-      await fsp.writeFile(path.join(staging, 'description'), `Gitpad session ${sessionId}\n`);
-      await fsp.writeFile(path.join(staging, 'HEAD'), `ref: ${MAIN_REF}\n`);
-      await syncTree(staging);
-      try {
-        await fsp.rename(staging, dir);
-      } catch (err) {
-        // Lost a race with another initRepo (ENOTEMPTY/EEXIST): theirs is as good as ours.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-      }
-    } finally {
-      await fsp.rm(staging, { recursive: true, force: true });
-    }
+  // Concurrent inits of one session in this process share one attempt.
+  let pending = inits.get(dir);
+  if (!pending) {
+    pending = createRepoDir(dir, sessionId).finally(() => inits.delete(dir));
+    inits.set(dir, pending);
   }
+  await pending;
   return openRepo(reposDir, sessionId);
+}
+
+const inits = new Map<string, Promise<void>>();
+
+async function createRepoDir(dir: string, sessionId: string): Promise<void> {
+  if (await isRepo(dir)) return;
+  const parent = path.dirname(dir);
+  await fsp.mkdir(parent, { recursive: true });
+  // Staging directories of this session left by a crash during an earlier init.
+  for (const name of await fsp.readdir(parent)) {
+    if (name.startsWith(`.init-${sessionId}-`))
+      await fsp.rm(path.join(parent, name), { recursive: true, force: true });
+  }
+  const staging = path.join(parent, `.init-${sessionId}-${randomBytes(4).toString('hex')}`);
+  try {
+    for (const sub of ['objects/info', 'objects/pack', 'refs/heads', 'refs/tags', 'info', 'hooks']) {
+      await fsp.mkdir(path.join(staging, sub), { recursive: true });
+    }
+    await fsp.writeFile(path.join(staging, 'config'), CONFIG);
+    await fsp.writeFile(path.join(staging, 'description'), `Gitpad session ${sessionId}\n`);
+    await fsp.writeFile(path.join(staging, 'HEAD'), `ref: ${MAIN_REF}\n`);
+    await syncTree(staging);
+    try {
+      await fsp.rename(staging, dir);
+    } catch (err) {
+      // Another process created it first (ENOTEMPTY/EEXIST): theirs is as good as ours.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    }
+    await syncPath(parent);
+  } finally {
+    await fsp.rm(staging, { recursive: true, force: true });
+  }
 }
 
 /**

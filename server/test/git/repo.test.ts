@@ -33,6 +33,18 @@ describe('git repos', () => {
     expect(git(a.dir, 'rev-list', '--count', 'main').trim()).to.equal('1');
   });
 
+  it('survives concurrent inits and clears a crashed init', async () => {
+    mkdirSync(path.join(tmp.dir, '.init-s4-deadbeef', 'objects'), { recursive: true });
+    const repos = await Promise.all([
+      initRepo(tmp.dir, 's4'),
+      initRepo(tmp.dir, 's4'),
+      openRepo(tmp.dir, 's4').catch(() => null),
+    ]);
+    expect(repos[1]).to.equal(repos[0]);
+    expect(readdirSync(tmp.dir)).to.deep.equal(['s4.git']);
+    expectFsckClean(repos[0]!.dir);
+  });
+
   it('rejects bad session ids and unknown sessions', async () => {
     for (const id of ['', 'A', 'a/b', '../x', 'a.b', 'x'.repeat(65), 'a_b']) {
       expectAppErrorSync(() => repoPath(tmp.dir, id), 'ERR_VALIDATION');
