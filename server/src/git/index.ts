@@ -23,13 +23,12 @@ export {
   diffWithFiles,
   type FileDiff,
   type FileStatus,
-  formatPatch,
-  type PatchOptions,
 } from './diff.js';
 export {
   headSha,
   type LogEntry,
   log,
+  readEntry,
   readFileAt,
   readTree,
   readVersion,

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { commitSnapshot, type SnapshotFile } from '../../src/git/commit.js';
-import { diffCommit, diffCommits, diffWithFiles, formatPatch } from '../../src/git/diff.js';
+import { diffCommit, diffCommits, diffWithFiles } from '../../src/git/diff.js';
 import { initRepo, type Repo } from '../../src/git/repo.js';
+import { formatPatch } from '../../src/git/unified.js';
 import { ALICE, git, tempDir } from './helpers.js';
 
 type Files = Record<string, string>;

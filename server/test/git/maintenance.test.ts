@@ -2,11 +2,12 @@ import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { commitSnapshot } from '../../src/git/commit.js';
-import { diffCommit, formatPatch } from '../../src/git/diff.js';
+import { diffCommit } from '../../src/git/diff.js';
 import { log, readVersion } from '../../src/git/history.js';
 import { checkGit, countLooseObjects, gcAuto, maintainRepo } from '../../src/git/maintenance.js';
 import { addComment, listComments } from '../../src/git/notes.js';
 import { initRepo } from '../../src/git/repo.js';
+import { formatPatch } from '../../src/git/unified.js';
 import { ALICE, expectAppError, expectFsckClean, git, tempDir } from './helpers.js';
 
 describe('git maintenance', () => {
