@@ -47,22 +47,35 @@ export async function log(repo: Repo, opts: { limit?: number; before?: string } 
     const out: LogEntry[] = [];
     while (next && out.length < limit) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
-      const parsed = parseMessage(commit.message);
-      out.push({
-        sha: next,
-        message: parsed.message,
-        subject: parsed.subject,
-        author: { name: commit.author.name, email: commit.author.email },
-        coAuthors: parsed.coAuthors,
-        covers: parsed.covers,
-        time: new Date(commit.author.timestamp * 1000).toISOString(),
-        parents: commit.parent,
-        stats: await commitStats(repo, next, commit.tree, commit.parent[0]),
-      });
+      out.push(await toEntry(repo, next, commit));
       next = commit.parent[0] ?? null;
     }
     return out;
   });
+}
+
+/** One version's log entry (what `log` lists), by full or abbreviated id. */
+export async function readEntry(repo: Repo, sha: string): Promise<LogEntry> {
+  return repo.read(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const { commit } = await git.readCommit({ ...repo.git, oid });
+    return toEntry(repo, oid, commit);
+  });
+}
+
+async function toEntry(repo: Repo, sha: string, commit: git.CommitObject): Promise<LogEntry> {
+  const parsed = parseMessage(commit.message);
+  return {
+    sha,
+    message: parsed.message,
+    subject: parsed.subject,
+    author: { name: commit.author.name, email: commit.author.email },
+    coAuthors: parsed.coAuthors,
+    covers: parsed.covers,
+    time: new Date(commit.author.timestamp * 1000).toISOString(),
+    parents: commit.parent,
+    stats: await commitStats(repo, sha, commit.tree, commit.parent[0]),
+  };
 }
 
 async function commitStats(

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { commitSnapshot } from '../../src/git/commit.js';
-import { headSha, log, readFileAt, readTree, readVersion, resolveSha } from '../../src/git/history.js';
+import {
+  headSha,
+  log,
+  readEntry,
+  readFileAt,
+  readTree,
+  readVersion,
+  resolveSha,
+} from '../../src/git/history.js';
 import { initRepo, type Repo } from '../../src/git/repo.js';
 import { ALICE, BOB, expectAppError, git, tempDir } from './helpers.js';
 
@@ -67,6 +75,12 @@ describe('git history', () => {
       }
       expect(entry.stats, entry.subject).to.deep.equal({ files: out.length, additions, deletions });
     }
+  });
+
+  it("reads one version's entry, as log lists it", async () => {
+    const [entry] = await log(repo, { limit: 1, before: shas[2]! });
+    expect(await readEntry(repo, shas[1]!.slice(0, 9))).to.deep.equal(entry);
+    await expectAppError(readEntry(repo, 'nothex!'), 'ERR_INVALID_SHA');
   });
 
   it('pages with limit and before', async () => {
