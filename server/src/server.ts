@@ -19,6 +19,8 @@ import { Realtime } from './realtime/socket-server.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { VersionService } from './versions/service.js';
+import { CommitWorker } from './versions/worker.js';
 
 export interface GitpadServer {
   /** Starts listening; resolves with the bound address (port 0 picks a free port). */
@@ -52,14 +54,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
   const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
 
-  const presenceHooks: { typed?: (sessionId: string, userId: string) => void } = {};
+  // Filled in below once the worker and realtime exist; edits start flowing only after listen().
+  const hooks: { edited?: (sessionId: string, userId: string, chars: number) => void } = {};
   const backend = createBackend({
     db: store.sharedb,
     access,
     logger,
     limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
     opRate,
-    onEdit: (e) => presenceHooks.typed?.(e.sessionId, e.userId),
+    onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
   const conn = serverConnection(backend);
   const sessions = new SessionService(
@@ -78,12 +81,35 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           logger.warn('could not archive the repo of a deleted session', { sessionId, err }),
         );
       },
+      treeChanged: (sessionId, actorId) => worker.noteEdit(sessionId, actorId ?? null, 1),
     },
   );
+  const notifySession = (sessionId: string, event: string, payload: unknown) =>
+    services.realtime.notifySession(sessionId, event, payload);
+  const worker = new CommitWorker({
+    store,
+    db: store.sharedb,
+    sessions,
+    reposDir: config.reposDir,
+    idleMs: config.commitIdleMs,
+    maxMs: config.commitMaxMs,
+    logger,
+    notifySession,
+  });
+  const versions = new VersionService({
+    store,
+    conn,
+    sessions,
+    worker,
+    reposDir: config.reposDir,
+    notifySession,
+  });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
   const services = {
     chat,
+    worker,
+    versions,
     config,
     logger,
     store,
@@ -130,7 +156,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
   });
   services.realtime = realtime;
-  presenceHooks.typed = (sessionId, userId) => realtime.presence.typed(sessionId, userId);
+  hooks.edited = (sessionId, userId, chars) => {
+    realtime.presence.typed(sessionId, userId);
+    worker.noteEdit(sessionId, userId, chars);
+  };
 
   let closing: Promise<void> | undefined;
   return {
@@ -150,6 +179,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
             reposDir: config.reposDir,
           });
           resolve({ port: addr.port, host: addr.address, url });
+          // Commit what a crash left uncommitted, in the background.
+          worker.recover().catch((err) => logger.warn('recovery scan failed', { err }));
         });
       }),
     close: () => {

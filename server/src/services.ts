@@ -10,6 +10,8 @@ import type { Connection } from './ot/docs.js';
 import type { Realtime } from './realtime/socket-server.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
+import type { VersionService } from './versions/service.js';
+import type { CommitWorker } from './versions/worker.js';
 
 export interface Services {
   config: Config;
@@ -22,6 +24,8 @@ export interface Services {
   conn: Connection;
   sessions: SessionService;
   chat: ChatService;
+  worker: CommitWorker;
+  versions: VersionService;
   limiters: {
     loginPerIp: RateLimiter;
     loginPerUser: RateLimiter;

@@ -70,3 +70,4 @@ export {
 } from './repo.js';
 export { createTag, deleteTag, listTags, type TagInfo, tagsByCommit, validateTagName } from './tags.js';
 export { type ParsedMessage, parseMessage } from './trailers.js';
+export { formatPatch, type PatchOptions } from './unified.js';

@@ -12,6 +12,7 @@ import { chatRoutes } from './routes/chat.js';
 import { inviteRoutes } from './routes/invites.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { versionRoutes } from './routes/versions.js';
 import { staticClient } from './static-client.js';
 
 export function createApp(services: Services): Koa {
@@ -43,6 +44,7 @@ export function createApp(services: Services): Koa {
     ...inviteRoutes(services),
     adminRoutes(services),
     tokenRoutes(services),
+    versionRoutes(services),
   ];
   for (const router of routers) {
     app.use(router.routes());

@@ -40,6 +40,8 @@ export interface SessionLimits {
 export interface SessionHooks {
   sessionCreated?(session: SessionRecord): Promise<void>;
   sessionDeleted?(sessionId: string): Promise<void>;
+  /** The file tree changed (a file created, renamed or deleted), by `actorId` when known. */
+  treeChanged?(sessionId: string, actorId: string | undefined): void;
 }
 
 export function fileInfo(sessionId: string, id: string, entry: ManifestEntry): FileInfo {
@@ -130,6 +132,7 @@ export class SessionService {
   async createFile(
     sessionId: string,
     input: { path: unknown; content?: unknown; language?: unknown },
+    actorId?: string,
   ): Promise<FileInfo> {
     const path = validatePath(input.path);
     const content = validateContent(input.content, this.limits.maxFileChars);
@@ -153,6 +156,7 @@ export class SessionService {
         }
         const entry: ManifestEntry = { path, language };
         await submitOp(doc, [{ p: ['files', id], oi: entry }]);
+        this.hooks.treeChanged?.(sessionId, actorId);
         return fileInfo(sessionId, id, entry);
       }),
     );
@@ -162,6 +166,7 @@ export class SessionService {
     sessionId: string,
     fileId: string,
     input: { path?: unknown; language?: unknown },
+    actorId?: string,
   ): Promise<FileInfo> {
     const newPath = input.path === undefined ? undefined : validatePath(input.path);
     if (input.language !== undefined && !isLanguage(input.language)) {
@@ -181,13 +186,14 @@ export class SessionService {
         const entry: ManifestEntry = { path, language };
         if (entry.path !== old.path || entry.language !== old.language) {
           await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
+          this.hooks.treeChanged?.(sessionId, actorId);
         }
         return fileInfo(sessionId, fileId, entry);
       }),
     );
   }
 
-  async deleteFile(sessionId: string, fileId: string): Promise<void> {
+  async deleteFile(sessionId: string, fileId: string, actorId?: string): Promise<void> {
     await this.locks.run(sessionId, () =>
       this.editManifest(sessionId, async (manifest, doc) => {
         const old = manifest.files[fileId];
@@ -198,6 +204,7 @@ export class SessionService {
         await withDoc(this.conn, COLLECTION_FILES, fileDocId(sessionId, fileId), async (fileDoc) => {
           if (fileDoc.type) await deleteDoc(fileDoc);
         });
+        this.hooks.treeChanged?.(sessionId, actorId);
       }),
     );
   }

@@ -136,7 +136,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   router.post('/:sessionId/files', write, async (ctx) => {
     const body = parseWith(createFileSchema, ctx.request.body);
     ctx.status = 201;
-    ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body);
+    ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body, ctx.state.auth.user.id);
   });
 
   router.get('/:sessionId/files/:fileId', read, async (ctx) => {
@@ -145,11 +145,16 @@ export function sessionRoutes(services: Services): Router<AuthState> {
 
   router.patch('/:sessionId/files/:fileId', write, async (ctx) => {
     const body = parseWith(updateFileSchema, ctx.request.body);
-    ctx.body = await sessions.updateFile(param(ctx, 'sessionId'), fileIdOf(ctx), body);
+    ctx.body = await sessions.updateFile(
+      param(ctx, 'sessionId'),
+      fileIdOf(ctx),
+      body,
+      ctx.state.auth.user.id,
+    );
   });
 
   router.delete('/:sessionId/files/:fileId', write, async (ctx) => {
-    await sessions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx));
+    await sessions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx), ctx.state.auth.user.id);
     ctx.status = 204;
   });
 
