@@ -1,0 +1,133 @@
+/**
+ * Browser test harness: builds the client once, starts a real Gitpad server serving it (port 0,
+ * temp dirs), and drives headless Chromium through playwright-core. Suites skip themselves when
+ * no Chromium is installed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { startServer, type TestServer } from '../../../server/test/helpers/server';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = fs.existsSync(CHROMIUM);
+
+const clientRoot = fileURLToPath(new URL('../..', import.meta.url));
+let built: string | null = null;
+
+/** Builds the client into a temp dir (once per run). */
+async function buildClient(): Promise<string> {
+  if (built) return built;
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-client-'));
+  const { build } = await import('vite');
+  await build({
+    configFile: path.join(clientRoot, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  built = outDir;
+  return outDir;
+}
+
+export interface Harness {
+  server: TestServer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const clientDir = await buildClient();
+  const server = await startServer({ env: { CLIENT_DIR: clientDir } });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  return {
+    server,
+    browser,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  username: string;
+  /** Errors the page logged (console errors and uncaught exceptions). */
+  errors: string[];
+}
+
+let counter = 0;
+
+/** Registers a fresh account through the UI and lands on the session list. */
+export async function register(
+  h: Harness,
+  name: string,
+  viewport = { width: 1280, height: 800 },
+): Promise<Person> {
+  const context = await h.browser.newContext({ viewport, baseURL: h.server.url });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    // Refused WebSocket connections while offline are expected noise.
+    if (m.type() === 'error' && !/WebSocket|ERR_INTERNET_DISCONNECTED|status of 40[134]/.test(m.text())) {
+      errors.push(m.text());
+    }
+  });
+  const username = `${name}${++counter}${Date.now() % 1000}`;
+  await page.goto('/register');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((url) => url.pathname === '/');
+  return { context, page, username, errors };
+}
+
+/** Calls the API as the signed-in person of `page`. */
+export function api(page: Page, method: string, url: string, body?: unknown) {
+  return page.evaluate(
+    async ([method, url, body]) => {
+      const response = await fetch(url as string, {
+        method: method as string,
+        headers: {
+          'Content-Type': 'application/json',
+          Authorization: `Bearer ${localStorage.getItem('gitpad.token')}`,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.text() };
+    },
+    [method, url, body] as const,
+  );
+}
+
+/** The editor's text as shown, without other people's cursor flags. */
+export function editorText(page: Page): Promise<string> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.cm-content .cm-line')]
+      .map((line) => {
+        const copy = line.cloneNode(true) as HTMLElement;
+        for (const widget of copy.querySelectorAll('.cm-remote-caret')) widget.remove();
+        return copy.textContent ?? '';
+      })
+      .join('\n'),
+  );
+}
+
+/** Polls until `check` holds (or fails with what it last saw). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  check: (value: T) => boolean,
+  ms = 8000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  let value = await read();
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    value = await read();
+  }
+  return value;
+}
