@@ -177,6 +177,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
             store: store.kind,
             dataDir: config.dataDir,
             reposDir: config.reposDir,
+            git: gitVersion,
           });
           resolve({ port: addr.port, host: addr.address, url });
           // Commit what a crash left uncommitted, in the background.

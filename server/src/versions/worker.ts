@@ -144,7 +144,10 @@ export class CommitWorker {
     if (!p || this.stopped) return;
     const now = Date.now();
     const due = Math.min(p.last + this.o.idleMs, p.first + this.o.maxMs);
-    if (due > now) return this.arm(sessionId, p, due - now);
+    if (due > now) {
+      this.arm(sessionId, p, due - now);
+      return;
+    }
     this.locks
       .run(sessionId, () => this.commit(sessionId, {}))
       .catch((err) => {
