@@ -8,10 +8,10 @@ export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = [
   'session.read', // see the session, its files, history, presence; clone it
-  'session.write', // edit file text, create/rename/delete files, save versions, revert
+  'session.write', // edit file text, create/rename/delete files, save, tag and revert versions
   'session.comment', // comment on versions
   'session.chat', // send chat messages
-  'session.manage', // members, roles, invitations, rename or delete the session, tags
+  'session.manage', // members, roles, invitations, transfer, rename or delete the session
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
