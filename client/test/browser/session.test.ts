@@ -121,6 +121,28 @@ import {
     expect(await editorText(vi.page)).to.equal('# Notes');
   });
 
+  it('a role change takes effect at once: an editor made viewer can no longer type', async () => {
+    const ana = await person('ana');
+    const bo = await person('bo');
+    const sessionId = await sessionWithFile(ana, 'plan.md');
+    await api(ana.page, 'PUT', `/api/sessions/${sessionId}/members/${bo.username}`, { role: 'editor' });
+    await bo.page.goto(`/s/${sessionId}?file=plan.md`);
+    await bo.page.locator('.cm-content').click();
+    await bo.page.keyboard.type('one');
+    await eventually(
+      () => editorText(ana.page),
+      (t) => t === 'one',
+    );
+    await api(ana.page, 'PUT', `/api/sessions/${sessionId}/members/${bo.username}`, { role: 'viewer' });
+    await bo.page.getByTestId('read-only-banner').waitFor();
+    expect(await bo.page.getByTestId('my-role').textContent()).to.equal('viewer');
+    await bo.page.locator('.cm-content').click();
+    await bo.page.keyboard.type('two');
+    await bo.page.waitForTimeout(300);
+    expect(await editorText(bo.page)).to.equal('one');
+    expect(await editorText(ana.page)).to.equal('one');
+  });
+
   it('edits made offline are counted, kept, and delivered after reconnecting', async () => {
     const ana = await person('ana');
     const bo = await person('bo');
