@@ -62,6 +62,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     logger,
     limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
     opRate,
+    chunkLargeText: store.kind === 'embedded',
     onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
   const conn = serverConnection(backend);

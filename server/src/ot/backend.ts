@@ -9,14 +9,15 @@ import { RateLimiter } from '../auth/rate-limiter.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import { can } from '../protocol/roles.js';
-import { registerTextType } from '../protocol/text-ops.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, sessionOfDoc } from '../sessions/ids.js';
 import type { ShareDBAdapter } from '../storage/types.js';
+import { CHUNK_THRESHOLD, ChunkedText } from './chunked-text.js';
 import type { Connection } from './docs.js';
 import { type AgentIdentity, type AgentRequest, identityOf } from './identity.js';
+import { registerServerTextType } from './text-type.js';
 import { checkTextOpAgainst, checkTextOpShape, type OpLimits } from './validate-op.js';
 
-registerTextType(ShareDB.types as unknown as Parameters<typeof registerTextType>[0]);
+registerServerTextType(ShareDB.types as unknown as Parameters<typeof registerServerTextType>[0]);
 
 /** A text edit that reached the database, for typing indicators and commit authorship. */
 export interface EditEvent {
@@ -37,6 +38,11 @@ export interface BackendOptions {
   /** A ShareDB pubsub (Redis when several processes share a store); in-memory by default. */
   pubsub?: unknown;
   onEdit?: (e: EditEvent) => void;
+  /**
+   * Keep large texts chunked in server snapshots (embedded store only: its snapshot copies honour
+   * ChunkedText, and its disk format is JSON; sharedb-mongo would store the object as it is).
+   */
+  chunkLargeText: boolean;
 }
 
 type Callback = (...args: unknown[]) => void;

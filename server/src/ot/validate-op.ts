@@ -5,12 +5,7 @@
  * for everyone), and ops that exceed the configured sizes.
  */
 import { AppError } from '../errors/app-error.js';
-import {
-  hasLoneSurrogate,
-  isTextComponent,
-  splitsSurrogatePair,
-  type TextComponent,
-} from '../protocol/text-ops.js';
+import { hasLoneSurrogate, isTextComponent, type TextComponent } from '../protocol/text-ops.js';
 
 export interface OpLimits {
   /** Largest text one op may insert or delete, UTF-16 code units. */
@@ -53,7 +48,7 @@ class OverlayText {
   private readonly applied: TextComponent[] = [];
   length: number;
 
-  constructor(private readonly base: string) {
+  constructor(private readonly base: TextView) {
     this.length = base.length;
   }
 
@@ -85,7 +80,6 @@ class OverlayText {
   }
 
   splits(offset: number): boolean {
-    if (this.applied.length === 0) return splitsSurrogatePair(this.base, offset);
     if (offset <= 0 || offset >= this.length) return false;
     const before = this.charCodeAt(offset - 1);
     const after = this.charCodeAt(offset);
@@ -93,8 +87,15 @@ class OverlayText {
   }
 }
 
+/** What validation reads of a text: a string, or the server's ChunkedText. */
+export interface TextView {
+  length: number;
+  charCodeAt(offset: number): number;
+  slice(from: number, to: number): string;
+}
+
 /** Checks `op` against `text`, the document text it will be applied to. */
-export function checkTextOpAgainst(text: string, op: TextComponent[], limits: OpLimits): void {
+export function checkTextOpAgainst(text: TextView, op: TextComponent[], limits: OpLimits): void {
   const view = new OverlayText(text);
   for (const c of op) {
     const at = c.p[1];

@@ -18,6 +18,7 @@ import {
   type Repo,
 } from '../git/index.js';
 import type { Logger } from '../log.js';
+import { textOf } from '../ot/chunked-text.js';
 import { EVENTS } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId, SESSION_ID_RE } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
@@ -215,7 +216,7 @@ export class CommitWorker {
     const covers: Record<string, number> = {};
     for (const [fileId, entry] of entries) {
       const snap = snapshots[fileDocId(sessionId, fileId)];
-      const text = snap?.data?.text;
+      const text = textOf(snap?.data?.text);
       // A file whose document is gone (deleted under us) is simply not in this version.
       if (typeof text !== 'string') continue;
       files.push({ path: entry.path, content: text });

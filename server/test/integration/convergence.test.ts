@@ -113,6 +113,33 @@ describe('live editing converges', () => {
     });
   }
 
+  it('a large file (kept in chunks on the server) converges and commits exactly', async function () {
+    this.timeout(60_000);
+    const big = `${'// line of code with some text in it 😀\n'.repeat(6000)}`;
+    const { owner, sessionId, fileId, clients, docs } = await setup(3, big);
+    await Promise.all(
+      docs.map(async (doc, i) => {
+        const rand = prng(7000 + i);
+        for (let r = 0; r < 60; r++) {
+          doc.submitOp(randomOp(textOf(doc), rand) as never);
+          if (r % 6 === 5) await new Promise((res) => setTimeout(res, 2));
+        }
+      }),
+    );
+    const truth = await expectConverged(docs, owner.token, sessionId, fileId);
+    expect(truth.length).to.be.greaterThan(200_000);
+    // The server's chunked text is what a version stores.
+    const saved = await api(t.url, 'POST', `/api/sessions/${sessionId}/versions`, {
+      token: owner.token,
+      body: {},
+    });
+    const file = await fetch(`${t.url}/api/sessions/${sessionId}/versions/${saved.body.sha}/files/main.ts`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+    });
+    expect(await file.text()).to.equal(truth);
+    for (const c of clients) c.close();
+  });
+
   it('a client that drops, keeps editing offline and reconnects converges with nothing lost or doubled', async function () {
     this.timeout(30_000);
     const { owner, sessionId, fileId, clients, docs } = await setup(2, '');

