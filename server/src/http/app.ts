@@ -10,6 +10,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { inviteRoutes } from './routes/invites.js';
+import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { versionRoutes } from './routes/versions.js';
@@ -45,6 +46,7 @@ export function createApp(services: Services): Koa {
     adminRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    serverInfoRoutes(services),
   ];
   for (const router of routers) {
     app.use(router.routes());
