@@ -16,10 +16,11 @@ if ! command -v git >/dev/null 2>&1; then
   exit 1
 fi
 
-# Install when node_modules is missing or older than the lockfile (npm ci builds better-sqlite3 from source).
+# Install when node_modules is missing or older than the lockfile (this builds better-sqlite3 from
+# source; npm ci is not used: see .ci/run).
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "Installing dependencies (first run compiles SQLite, about 2 minutes)…"
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
 
 # Build when anything the build reads is newer than the last build.
