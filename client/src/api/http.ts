@@ -19,8 +19,16 @@ export function configureHttp(options: { token: TokenSource; onUnauthenticated: 
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Calls the API; resolves with the parsed body (undefined for 204), rejects with ClientError. */
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+/**
+ * Calls the API; resolves with the parsed body (undefined for 204), rejects with ClientError.
+ * `options.text`: the answer is plain text (a file's content), returned as it is.
+ */
+export async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  options: { text?: boolean } = {},
+): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   const token = tokenSource();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -37,6 +45,7 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
   }
   if (response.status === 204) return undefined as T;
   const text = await response.text();
+  if (options.text && response.ok) return text as T;
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;

@@ -1,0 +1,163 @@
+/**
+ * Versions of a session (git commits underneath): history, save, a version's files, diffs,
+ * revert, tags and comments. Shapes follow docs/api.md "Versions".
+ */
+import { request } from './http';
+
+/** A git identity as commits carry it: `Display Name <username@gitpad.invalid>`. */
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+export interface Version {
+  sha: string;
+  /** The whole description, without trailers. */
+  message: string;
+  /** Its first line. */
+  subject: string;
+  author: Identity;
+  coAuthors: Identity[];
+  /** Author time, ISO 8601. */
+  time: string;
+  parents: string[];
+  /** Changes against the first parent. */
+  stats: { files: number; additions: number; deletions: number };
+  tags: string[];
+  /** How many comments the version has. */
+  comments: number;
+}
+
+export interface VersionDetail extends Omit<Version, 'tags' | 'comments'> {
+  files: { path: string; size: number }[];
+}
+
+export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed';
+
+/** One line of a hunk; 1-based numbers on the sides the line exists on. */
+export interface DiffLine {
+  type: 'context' | 'add' | 'del';
+  text: string;
+  oldLine?: number;
+  newLine?: number;
+  /** The last line of its file, without a newline. */
+  noNewline?: boolean;
+}
+
+export interface DiffHunk {
+  oldStart: number;
+  oldLines: number;
+  newStart: number;
+  newLines: number;
+  /** The function context git prints after the second `@@` ('' when none). */
+  header?: string;
+  lines: DiffLine[];
+}
+
+export interface FileDiff {
+  /** The path on the new side (the old path for a deletion). */
+  path: string;
+  oldPath: string;
+  status: FileStatus;
+  binary?: boolean;
+  hunks: DiffHunk[];
+  additions: number;
+  deletions: number;
+}
+
+export interface CommentAuthor {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** A comment on a version, or on one line of one file in it. Replies carry `parentId`. */
+export interface VersionComment {
+  id: string;
+  author: CommentAuthor;
+  body: string;
+  path?: string;
+  line?: number;
+  createdAt: string;
+  editedAt?: string;
+  /** Set on a thread's root. */
+  resolved?: boolean;
+  parentId?: string;
+  /** A deleted root that still has replies keeps its place with an empty body. */
+  deleted?: boolean;
+}
+
+export interface Tag {
+  name: string;
+  sha: string;
+  message: string;
+  time: string;
+}
+
+/** What "Save version" and revert answer: a new sha, or `unchanged` (then `sha` is the head, if any). */
+export interface SaveResult {
+  sha: string | null;
+  unchanged?: boolean;
+}
+
+/** Which diff to fetch: a version against its parent, against another version, or the live text. */
+export interface DiffTarget {
+  /** A version's sha, or `live` for the text as it is now. */
+  head: string;
+  /** Omitted: the head's parent (for `live`, the latest version). */
+  base?: string;
+}
+
+const base = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionId)}`;
+const version = (sessionId: string, sha: string) => `${base(sessionId)}/versions/${encodeURIComponent(sha)}`;
+
+export const versionsApi = {
+  list: (sessionId: string, options: { limit?: number; before?: string } = {}) => {
+    const query = new URLSearchParams();
+    if (options.limit) query.set('limit', String(options.limit));
+    if (options.before) query.set('before', options.before);
+    const qs = query.toString();
+    return request<Version[]>('GET', `${base(sessionId)}/versions${qs ? `?${qs}` : ''}`);
+  },
+  save: (sessionId: string, message?: string) =>
+    request<SaveResult>('POST', `${base(sessionId)}/versions`, message ? { message } : {}),
+  get: (sessionId: string, sha: string) => request<VersionDetail>('GET', version(sessionId, sha)),
+  fileAt: (sessionId: string, sha: string, path: string) =>
+    request<string>(
+      'GET',
+      `${version(sessionId, sha)}/files/${path.split('/').map(encodeURIComponent).join('/')}`,
+      undefined,
+      { text: true },
+    ),
+  diff: (sessionId: string, target: DiffTarget) =>
+    request<{ files: FileDiff[] }>(
+      'GET',
+      `${version(sessionId, target.head)}/diff${target.base ? `?base=${encodeURIComponent(target.base)}` : ''}`,
+    ),
+  revert: (sessionId: string, sha: string) =>
+    request<SaveResult>('POST', `${base(sessionId)}/revert`, { sha }),
+  tag: (sessionId: string, sha: string, name: string) =>
+    request<Tag>('POST', `${version(sessionId, sha)}/tags`, { name }),
+  comments: (sessionId: string, sha: string) =>
+    request<{ comments: VersionComment[] }>('GET', `${version(sessionId, sha)}/comments`),
+  addComment: (
+    sessionId: string,
+    sha: string,
+    input: { body: string; path?: string; line?: number; parentId?: string },
+  ) => request<VersionComment>('POST', `${version(sessionId, sha)}/comments`, input),
+  editComment: (sessionId: string, sha: string, commentId: string, body: string) =>
+    request<VersionComment>('PATCH', `${version(sessionId, sha)}/comments/${encodeURIComponent(commentId)}`, {
+      body,
+    }),
+  deleteComment: (sessionId: string, sha: string, commentId: string) =>
+    request<void>('DELETE', `${version(sessionId, sha)}/comments/${encodeURIComponent(commentId)}`),
+  resolve: (sessionId: string, sha: string, commentId: string, resolved: boolean) =>
+    request<VersionComment>(
+      'POST',
+      `${version(sessionId, sha)}/comments/${encodeURIComponent(commentId)}/resolve`,
+      { resolved },
+    ),
+};
+
+/** The 7-character form git shows. */
+export const shortSha = (sha: string) => sha.slice(0, 7);
