@@ -1,0 +1,118 @@
+/**
+ * What every scenario gets from the runner: the mode, a pool of load generator processes, the
+ * server starters (tracked so nothing outlives a failed scenario), and the row format the table
+ * and the JSON are made from.
+ */
+import { Child } from './ipc.js';
+import {
+  type Endpoint,
+  type GitpadEndpoint,
+  type GitpadOptions,
+  startFloor,
+  startGitpad,
+} from './targets.js';
+
+/** One target of issue 7 (item 4) and whether this row met it. */
+export interface Check {
+  target: string;
+  pass: boolean;
+}
+
+/** One line of the table (and one entry of the JSON). Times in ms. */
+export interface Row {
+  scenario: string;
+  case: string;
+  /** The headline figure(s), as shown. */
+  result: string;
+  p50?: number;
+  p99?: number;
+  /** Throughput against the transport floor in the same run. */
+  floorRatio?: number;
+  /** Server CPU time per op (per delivered op for the crowd), µs. */
+  cpuUsPerOp?: number;
+  /** Whether every client ended with the same, expected text; null where it does not apply. */
+  converged: boolean | null;
+  checks: Check[];
+  /** Every figure measured, for the JSON. */
+  figures: Record<string, unknown>;
+  note?: string;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  run(ctx: BenchContext): Promise<Row[]>;
+}
+
+export class BenchContext {
+  private readonly pool: Child[] = [];
+  private readonly servers = new Set<Endpoint>();
+
+  constructor(
+    readonly quick: boolean,
+    readonly cpuProfDir: string | undefined,
+    private readonly onLog: (line: string) => void,
+  ) {}
+
+  log(line: string): void {
+    this.onLog(line);
+  }
+
+  /** `n` load generator processes (started on first use, reused by later scenarios). */
+  async generators(n: number): Promise<Child[]> {
+    while (this.pool.length < n) {
+      const { child } = await Child.start('./generator.ts', { label: `generator ${this.pool.length + 1}` });
+      this.pool.push(child);
+    }
+    return this.pool.slice(0, n);
+  }
+
+  async gitpad(opts: GitpadOptions = {}): Promise<GitpadEndpoint> {
+    const ep = await startGitpad({ ...(this.cpuProfDir ? { cpuProfDir: this.cpuProfDir } : {}), ...opts });
+    this.servers.add(ep);
+    const stop = ep.stop.bind(ep);
+    ep.stop = async () => {
+      this.servers.delete(ep);
+      await stop();
+    };
+    return ep;
+  }
+
+  async floor(): Promise<Endpoint> {
+    const ep = await startFloor();
+    this.servers.add(ep);
+    const stop = ep.stop.bind(ep);
+    ep.stop = async () => {
+      this.servers.delete(ep);
+      await stop();
+    };
+    return ep;
+  }
+
+  /** After each scenario: drop every generator's clients and stop any server left running. */
+  async cleanup(): Promise<void> {
+    for (const g of this.pool) {
+      for (const m of ['typists.close', 'writers.close', 'idle.close'])
+        await g.call(m).catch(() => undefined);
+    }
+    for (const s of [...this.servers]) await s.stop().catch(() => s.child.kill());
+  }
+
+  async close(): Promise<void> {
+    await this.cleanup();
+    await Promise.all(this.pool.map((g) => g.stop(5000)));
+  }
+}
+
+/** Generator CPU between two readings, as cores in use (1 = one core busy). */
+export function generatorCores(
+  before: Array<{ cpuUs: number; wallMs: number }>,
+  after: Array<{ cpuUs: number; wallMs: number }>,
+): number {
+  let cores = 0;
+  before.forEach((b, i) => {
+    const a = after[i]!;
+    cores += (a.cpuUs - b.cpuUs) / 1000 / Math.max(1, a.wallMs - b.wallMs);
+  });
+  return cores;
+}

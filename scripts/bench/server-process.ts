@@ -1,0 +1,57 @@
+/**
+ * The Gitpad server under test, in its own process (forked by the bench runner with an IPC
+ * channel). Configured from the environment like `npm run serve` (the runner sets temp
+ * DATA_DIR/REPOS_DIR and LOG_LEVEL=silent), with rate limits lifted so that the load generators,
+ * not the limiter, decide the load. Answers the runner's `stats` requests with its own CPU time,
+ * memory and submit-retry count, and shuts down cleanly on `shutdown` (so `--cpu-prof` profiles
+ * are written).
+ */
+import { loadConfig } from '../../server/src/config/index.js';
+import { createServer } from '../../server/src/server.js';
+import { type ServerStats, serveIpc } from './ipc.js';
+
+const config = loadConfig({ ...process.env, HOST: '127.0.0.1' });
+const unlimited = { perSecond: 1e9, burst: 1e9 };
+const server = await createServer(config, {
+  rateLimits: { auth: unlimited, ops: unlimited, chat: unlimited },
+});
+
+// Retries are counted where ShareDB finishes a submit: every request carries its retry count.
+let submits = 0;
+let retries = 0;
+server.services.backend.on('submitRequestEnd', (_err: unknown, request: { retries?: number }) => {
+  submits++;
+  retries += request.retries ?? 0;
+});
+
+const { port } = await server.listen();
+
+function stats(): ServerStats {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    cpuUs: cpu.user + cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+    submits,
+    retries,
+    wallMs: performance.now(),
+  };
+}
+
+serveIpc({
+  stats,
+  gc: () => {
+    // Two passes: the first can leave weak/finalizable objects for the second.
+    globalThis.gc?.();
+    globalThis.gc?.();
+    return stats();
+  },
+  shutdown: async () => {
+    await server.close();
+    setImmediate(() => process.exit(0));
+    return null;
+  },
+});
+process.send?.({ type: 'listening', port });
