@@ -64,6 +64,8 @@ export class CommitWorker {
   private readonly locks = new KeyedMutex();
   private readonly persistTimers = new Map<string, NodeJS.Timeout>();
   private readonly commitsSinceMaintenance = new Map<string, number>();
+  /** sessionId → fileId → document version the latest commit covered (this process only). */
+  private readonly covered = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly o: CommitWorkerOptions) {}
@@ -170,7 +172,11 @@ export class CommitWorker {
     }
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
-      const { files, covers } = await this.readLiveFiles(sessionId);
+      const { files, versions } = await this.readLiveFiles(sessionId);
+      // Record what moved since the last commit we made (everything, the first time).
+      const before = this.covered.get(sessionId);
+      const covers: Record<string, number> = {};
+      for (const [fileId, v] of versions) if (before?.get(fileId) !== v) covers[fileId] = v;
       const { author, coAuthors } = await this.people(chars, req.actorId);
       const result = await commitSnapshot(repo, {
         files,
@@ -180,9 +186,10 @@ export class CommitWorker {
         ...(req.message ? { message: req.message } : {}),
       });
       if (!this.pending.has(sessionId)) await this.o.store.settings.set(PENDING_KEY(sessionId), '');
+      this.covered.set(sessionId, versions);
       if (!result.unchanged) {
         this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha: result.sha });
-        this.afterCommit(repo);
+        this.afterCommit(repo, sessionId, covers);
       }
       return result;
     } catch (err) {
@@ -213,16 +220,16 @@ export class CommitWorker {
         ),
     );
     const files: Array<{ path: string; content: string }> = [];
-    const covers: Record<string, number> = {};
+    const versions = new Map<string, number>();
     for (const [fileId, entry] of entries) {
       const snap = snapshots[fileDocId(sessionId, fileId)];
       const text = textOf(snap?.data?.text);
       // A file whose document is gone (deleted under us) is simply not in this version.
       if (typeof text !== 'string') continue;
       files.push({ path: entry.path, content: text });
-      covers[fileId] = snap!.v;
+      versions.set(fileId, snap!.v);
     }
-    return { files, covers };
+    return { files, versions };
   }
 
   private async people(
@@ -254,7 +261,14 @@ export class CommitWorker {
     this.persistTimers.set(sessionId, t);
   }
 
-  private afterCommit(repo: Repo): void {
+  private afterCommit(repo: Repo, sessionId: string, covers: Record<string, number>): void {
+    // Git now holds these versions: the op log below them can go (the store keeps a recent
+    // window for clients catching up after being offline).
+    for (const [fileId, v] of Object.entries(covers)) {
+      this.o.store
+        .compactOps(COLLECTION_FILES, fileDocId(sessionId, fileId), v)
+        .catch((err) => this.o.logger.warn('op log compaction failed', { sessionId, fileId, err }));
+    }
     const n = (this.commitsSinceMaintenance.get(repo.id) ?? 0) + 1;
     this.commitsSinceMaintenance.set(repo.id, n % MAINTAIN_EVERY);
     if (n % MAINTAIN_EVERY !== 0) return;

@@ -84,6 +84,12 @@ describe('versions are git commits', () => {
     expect(show.stdout).to.include('Co-authored-by: bob <bob@gitpad.invalid>');
     const tree = await gitIn(s.id, ['show', 'main:src/app.ts']);
     expect(tree.stdout).to.equal(textOf(a));
+    // The commit ties back to the op log: the edited file's document version is recorded.
+    const fileState = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['src/app.ts']!.id}`, {
+      token: alice.token,
+    });
+    const covers = /Gitpad-Covers: (.*)/.exec(show.stdout)?.[1];
+    expect(JSON.parse(covers ?? '{}')).to.deep.equal({ [s.files['src/app.ts']!.id]: fileState.body.version });
     const list = await api(t.url, 'GET', `/api/sessions/${s.id}/versions`, { token: viewer.token });
     expect(list.status).to.equal(200);
     expect(list.body).to.have.length(2);
