@@ -111,15 +111,42 @@ export function createBackend(options: BackendOptions): ShareDB {
   });
   const opLimiter = new RateLimiter(options.opRate, 'edits');
 
-  /** Whether `identity` may read documents of `sessionId`. */
-  const mayRead = async (identity: AgentIdentity, collection: string, docId: unknown): Promise<boolean> => {
+  /**
+   * Whether `identity` may read the document, answered from the role cache when it can be (the
+   * hot path: every op delivered to every subscriber asks), else undefined.
+   */
+  const mayReadCached = (
+    identity: AgentIdentity,
+    collection: string,
+    docId: unknown,
+  ): boolean | undefined => {
     if (identity.kind === 'server') return true;
     if (identity.kind !== 'user') return false;
     const sessionId = sessionOfDoc(collection, docId);
     if (!sessionId) return false;
     const cached = access.cachedRole(identity.user.id, sessionId);
-    const role = cached !== undefined ? cached : await access.roleOf(identity.user.id, sessionId);
+    return cached === undefined ? undefined : can(cached, 'session.read');
+  };
+
+  /** Whether `identity` may read documents of the doc's session. */
+  const mayRead = async (identity: AgentIdentity, collection: string, docId: unknown): Promise<boolean> => {
+    const quick = mayReadCached(identity, collection, docId);
+    if (quick !== undefined) return quick;
+    const sessionId = sessionOfDoc(collection, docId)!;
+    const role = await access.roleOf((identity as { user: { id: string } }).user.id, sessionId);
     return can(role, 'session.read');
+  };
+
+  /** Middleware continuation for a read check: synchronous when the answer is cached. */
+  const checkRead = (
+    identity: AgentIdentity,
+    collection: string,
+    docId: unknown,
+    next: (err?: unknown) => void,
+  ) => {
+    const quick = mayReadCached(identity, collection, docId);
+    if (quick !== undefined) return next(quick ? undefined : forbidden());
+    mayRead(identity, collection, docId).then((ok) => next(ok ? undefined : forbidden()), next);
   };
 
   backend.use('connect', (ctx, next) => {
@@ -143,12 +170,7 @@ export function createBackend(options: BackendOptions): ShareDB {
 
   // Ops fetched on reconnect and ops pushed to subscribers: a member removed mid-session stops
   // receiving them at once.
-  backend.use('op', (ctx, next) => {
-    mayRead(identityOf(ctx.agent), ctx.collection, ctx.id).then(
-      (ok) => next(ok ? undefined : forbidden()),
-      next,
-    );
-  });
+  backend.use('op', (ctx, next) => checkRead(identityOf(ctx.agent), ctx.collection, ctx.id, next));
 
   backend.use('query', (ctx, next) => {
     if (identityOf(ctx.agent).kind === 'server') return next();
@@ -195,10 +217,18 @@ export function createBackend(options: BackendOptions): ShareDB {
   backend.use('apply', (ctx, next) => {
     const identity = identityOf(ctx.agent);
     const op = ctx.op as RawOp;
-    if (identity.kind === 'server' || ctx.collection !== COLLECTION_FILES || !op.op) return next();
-    const text = (ctx.snapshot?.data as { text?: unknown } | undefined)?.text;
-    if (typeof text !== 'string')
+    if (ctx.collection !== COLLECTION_FILES || !op.op) return next();
+    const data = ctx.snapshot?.data as { text?: unknown } | undefined;
+    let text = data?.text;
+    if (options.chunkLargeText && typeof text === 'string' && text.length >= CHUNK_THRESHOLD) {
+      // From here on this document's server snapshots hold chunks (see chunked-text.ts).
+      text = new ChunkedText(text);
+      data!.text = text;
+    }
+    if (identity.kind === 'server') return next();
+    if (typeof text !== 'string' && !(text instanceof ChunkedText)) {
       return next(new AppError('ERR_FILE_NOT_FOUND', 'This file no longer exists.'));
+    }
     try {
       checkTextOpAgainst(text, op.op as Parameters<typeof checkTextOpAgainst>[1], limits);
       next();
@@ -245,10 +275,7 @@ export function createBackend(options: BackendOptions): ShareDB {
 
   backend.use('sendPresence', (ctx, next) => {
     const presence = ctx.presence as { c: string; d: string };
-    mayRead(identityOf(ctx.agent), presence.c, presence.d).then(
-      (ok) => next(ok ? undefined : forbidden()),
-      next,
-    );
+    checkRead(identityOf(ctx.agent), presence.c, presence.d, next);
   });
 
   return backend as unknown as ShareDB;

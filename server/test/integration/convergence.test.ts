@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { ChunkedText } from '../../src/ot/chunked-text.js';
 import { prng, randomOp } from '../helpers/random-edits.js';
 import {
   type ClientDoc,
@@ -128,6 +129,18 @@ describe('live editing converges', () => {
     );
     const truth = await expectConverged(docs, owner.token, sessionId, fileId);
     expect(truth.length).to.be.greaterThan(200_000);
+    // The server edited it in chunks, not as one string per op.
+    const snapshot = await new Promise<any>((resolve, reject) =>
+      t.server.services.store.sharedb.getSnapshot(
+        'files',
+        docs[0]!.id,
+        null,
+        null,
+        (err: unknown, snap: unknown) => (err ? reject(err) : resolve(snap)),
+      ),
+    );
+    expect(snapshot.data.text).to.be.instanceOf(ChunkedText);
+    expect(snapshot.data.text.toJSON()).to.equal(truth);
     // The server's chunked text is what a version stores.
     const saved = await api(t.url, 'POST', `/api/sessions/${sessionId}/versions`, {
       token: owner.token,
