@@ -26,6 +26,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",
   ERR_FILE_NOT_FOUND: 'That file no longer exists.',
+  ERR_VERSION_NOT_FOUND: 'That version does not exist in this session.',
+  ERR_INVALID_SHA: "That doesn't look like a version id.",
   ERR_USER_NOT_FOUND: 'No user with that name.',
   ERR_USERNAME_TAKEN: 'That username is taken. Try another one.',
   ERR_PATH_EXISTS: 'A file or folder with that name already exists there.',
