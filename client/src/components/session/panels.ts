@@ -4,7 +4,7 @@
  * open one with `{sessionId, role}` as props.
  */
 import type { Role } from '@protocol/roles';
-import type { Component } from 'vue';
+import { type Component, defineAsyncComponent } from 'vue';
 
 export interface SessionPanel {
   id: string;
@@ -18,4 +18,11 @@ export interface SessionPanel {
   visible?: (role: Role) => boolean;
 }
 
-export const SESSION_PANELS: SessionPanel[] = [];
+export const SESSION_PANELS: SessionPanel[] = [
+  {
+    id: 'history',
+    label: 'History',
+    icon: '⎇',
+    component: defineAsyncComponent(() => import('@/components/versions/HistoryPanel.vue')),
+  },
+];
