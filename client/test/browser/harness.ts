@@ -36,9 +36,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `env`: extra server settings (e.g. `COMMIT_IDLE_MS`, so only the test decides when versions are made). */
+export async function startHarness(options: { env?: Record<string, string> } = {}): Promise<Harness> {
   const clientDir = await buildClient();
-  const server = await startServer({ env: { CLIENT_DIR: clientDir } });
+  const server = await startServer({ env: { ...options.env, CLIENT_DIR: clientDir } });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   return {
     server,
