@@ -15,6 +15,7 @@ import { archiveRepo, checkGit, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { createBackend, serverConnection } from './ot/backend.js';
+import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
@@ -44,6 +45,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   fs.mkdirSync(config.reposDir, { recursive: true });
 
   const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const access = new AccessControl(store);
   const tokens = new TokenService(
     store,
@@ -63,6 +65,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
     opRate,
     chunkLargeText: store.kind === 'embedded',
+    ...(redis ? { pubsub: redis.sharedbPubsub } : {}),
     onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
   const conn = serverConnection(backend);
@@ -157,6 +160,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
   });
   services.realtime = realtime;
+  await redis?.attach(realtime.io, access);
   hooks.edited = (sessionId, userId, chars) => {
     realtime.presence.typed(sessionId, userId);
     worker.noteEdit(sessionId, userId, chars);
@@ -195,6 +199,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         await sessions.drain();
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
+        await redis?.close();
         await store.close();
       })();
       return closing;

@@ -131,6 +131,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const redisUrl = str('REDIS_URL');
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl))
     problems.push('REDIS_URL must start with redis://');
+  if (redisUrl !== undefined && mongodbUrl === undefined) {
+    problems.push(
+      'REDIS_URL is for several processes sharing MongoDB: set MONGODB_URL too (the embedded store is one process)',
+    );
+  }
   const tlsCertFile = str('TLS_CERT_FILE');
   const tlsKeyFile = str('TLS_KEY_FILE');
   if ((tlsCertFile === undefined) !== (tlsKeyFile === undefined)) {

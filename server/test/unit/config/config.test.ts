@@ -45,6 +45,11 @@ describe('config', () => {
     }
   });
 
+  it('refuses REDIS_URL without MONGODB_URL: the embedded store is one process', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' })).to.throw(ConfigError, /MONGODB_URL/);
+    expect(loadConfig({ REDIS_URL: 'redis://x', MONGODB_URL: 'mongodb://x' }).redisUrl).to.equal('redis://x');
+  });
+
   it('refuses a socket message cap too small for the largest file', () => {
     expect(() => loadConfig({ MAX_FILE_CHARS: '2000000', MAX_SOCKET_MESSAGE_BYTES: '1000000' })).to.throw(
       ConfigError,
