@@ -147,7 +147,8 @@ export class RealtimeClient {
     }
   }
 
-  private request<T>(event: string, payload: object): Promise<T> {
+  /** Emits a request event and resolves with its ack (`{ok: true, ...}`), or rejects with a ClientError. */
+  request<T>(event: string, payload: object): Promise<T> {
     return new Promise((resolve, reject) => {
       this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (timeout: Error | null, ack: Ack<T>) => {
         if (timeout) reject(new ClientError('ERR_UNAVAILABLE', 0, 'The server did not answer in time.'));

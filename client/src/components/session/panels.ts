@@ -5,6 +5,7 @@
  */
 import type { Role } from '@protocol/roles';
 import { type Component, defineAsyncComponent } from 'vue';
+import { useChatStore } from '@/stores/chat';
 
 export interface SessionPanel {
   id: string;
@@ -16,9 +17,18 @@ export interface SessionPanel {
   component: Component;
   /** Whether a member with this role sees the panel at all. */
   visible?: (role: Role) => boolean;
+  /** A count shown on the toggle while the panel is closed (unread messages); 0 shows nothing. */
+  badge?: () => number;
 }
 
 export const SESSION_PANELS: SessionPanel[] = [
+  {
+    id: 'chat',
+    label: 'Chat',
+    icon: '✉',
+    component: defineAsyncComponent(() => import('@/components/chat/ChatPanel.vue')),
+    badge: () => useChatStore().unread,
+  },
   {
     id: 'history',
     label: 'History',
