@@ -316,7 +316,8 @@ export class RawDoc {
       this.version++;
       applied = true;
       const inflight = this.inflight;
-      if (!m.op && inflight && m.src === this.link.src && m.seq === inflight.seq) {
+      // Our own op: an acknowledgement (the real server) or our op echoed back (the floor).
+      if (inflight && m.src === this.link.src && m.seq === inflight.seq) {
         this.inflight = null;
         this.length += inflight.delta;
         inflight.resolve({ sentAt: inflight.sentAt, ackAt: now(), v: m.v! });

@@ -4,6 +4,7 @@
  * and the JSON are made from.
  */
 import { Child } from './ipc.js';
+import { LoadMonitor, type LoadReport } from './load-monitor.js';
 import {
   type Endpoint,
   type GitpadEndpoint,
@@ -36,6 +37,8 @@ export interface Row {
   /** Every figure measured, for the JSON. */
   figures: Record<string, unknown>;
   note?: string;
+  /** How busy the machine was during the scenario (filled in by the runner). */
+  load?: LoadReport | null;
 }
 
 export interface Scenario {
@@ -47,6 +50,11 @@ export interface Scenario {
 export class BenchContext {
   private readonly pool: Child[] = [];
   private readonly servers = new Set<Endpoint>();
+  /** CPU use of the machine and of the bench's own processes, per scenario. */
+  readonly load = new LoadMonitor(() => [
+    ...this.pool.map((g) => g.proc.pid ?? 0),
+    ...[...this.servers].map((s) => s.child.proc.pid ?? 0),
+  ]);
 
   constructor(
     readonly quick: boolean,

@@ -3,9 +3,13 @@
  * (socket.io, ShareDB messages on the `sharedb` event, docs/protocol.md) for the same clients to
  * run against it, and does no work beyond the transport: the handshake, a snapshot on fetch and
  * subscribe, every op acknowledged at once with the version incremented and relayed to the
- * document's other subscribers. No auth, no storage, no transform, no validation. Outgoing
- * messages are batched per socket per tick exactly as the real server does (an array in one
- * event), so the ratio real/floor measures the server's own work, not the framing.
+ * document's other subscribers. No auth, no storage, no transform, no validation.
+ *
+ * It moves ops the cheapest way the protocol allows (DESIGN.md, Transport): the ops a document
+ * commits in one tick go out as one array in one `sharedb` event, encoded once for all of its
+ * subscribers (a socket.io room broadcast). The submitter gets its own op back in that batch,
+ * and ShareDB's client takes its own op (same src and seq) as the acknowledgement. Replies to
+ * requests (handshake, snapshots) go straight to the socket that asked.
  *
  * Run as a child of the bench runner: prints nothing, reports `{type: 'listening', port}` over
  * IPC and answers `stats`, `gc` and `createDoc` calls.
@@ -18,30 +22,12 @@ import { type ServerStats, serveIpc } from './ipc.js';
 const JSON0_URI = 'http://sharejs.org/types/JSONv0';
 
 interface FloorDoc {
+  c: string;
+  d: string;
   v: number;
   text: string;
-  subscribers: Set<Outbox>;
-}
-
-/** Messages to one socket, flushed as one event per tick (as ShareDBSocketStream does). */
-class Outbox {
-  private queue: unknown[] = [];
-  private scheduled = false;
-
-  constructor(private readonly socket: Socket) {}
-
-  send(message: unknown): void {
-    this.queue.push(message);
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      const batch = this.queue;
-      this.queue = [];
-      if (this.socket.connected && batch.length > 0)
-        this.socket.emit('sharedb', batch.length === 1 ? batch[0] : batch);
-    });
-  }
+  /** Ops committed this tick, broadcast together on the next. */
+  batch: unknown[];
 }
 
 const docs = new Map<string, FloorDoc>();
@@ -52,41 +38,47 @@ let clientSeq = 0;
 function docOf(c: string, d: string): FloorDoc {
   let doc = docs.get(key(c, d));
   if (!doc) {
-    doc = { v: 1, text: '', subscribers: new Set() };
+    doc = { c, d, v: 1, text: '', batch: [] };
     docs.set(key(c, d), doc);
   }
   return doc;
 }
 
-function handle(out: Outbox, src: string, m: any): void {
+const room = (doc: FloorDoc) => `doc:${key(doc.c, doc.d)}`;
+
+function flush(doc: FloorDoc): void {
+  const batch = doc.batch;
+  doc.batch = [];
+  io.to(room(doc)).emit('sharedb', batch.length === 1 ? batch[0] : batch);
+}
+
+function handle(socket: Socket, src: string, m: any): void {
   switch (m?.a) {
     case 'hs':
-      out.send({ a: 'hs', protocol: 1, protocolMinor: 2, id: src, type: JSON0_URI });
+      socket.emit('sharedb', { a: 'hs', protocol: 1, protocolMinor: 2, id: src, type: JSON0_URI });
       return;
     case 'f':
     case 's': {
       const doc = docOf(m.c, m.d);
-      if (m.a === 's') doc.subscribers.add(out);
-      out.send({ a: m.a, c: m.c, d: m.d, data: { v: doc.v, data: { text: doc.text } } });
+      if (m.a === 's') socket.join(room(doc));
+      socket.emit('sharedb', { a: m.a, c: m.c, d: m.d, data: { v: doc.v, data: { text: doc.text } } });
       return;
     }
     case 'u':
-      docOf(m.c, m.d).subscribers.delete(out);
-      out.send({ a: 'u', c: m.c, d: m.d });
+      socket.leave(room(docOf(m.c, m.d)));
+      socket.emit('sharedb', { a: 'u', c: m.c, d: m.d });
       return;
     case 'op': {
       const doc = docOf(m.c, m.d);
-      const v = doc.v++;
+      const message = { a: 'op', c: m.c, d: m.d, v: doc.v++, src: m.src ?? src, seq: m.seq, op: m.op };
       submits++;
-      const seqSrc = m.src ?? src;
-      for (const other of doc.subscribers) {
-        if (other !== out) other.send({ a: 'op', c: m.c, d: m.d, v, src: seqSrc, seq: m.seq, op: m.op });
-      }
-      out.send({ a: 'op', c: m.c, d: m.d, v, src: seqSrc, seq: m.seq });
+      // A submitter that is not subscribed gets a plain acknowledgement.
+      if (!socket.rooms.has(room(doc))) socket.emit('sharedb', { ...message, op: undefined });
+      if (doc.batch.push(message) === 1) setImmediate(() => flush(doc));
       return;
     }
     case 'pp':
-      out.send({ a: 'pp' });
+      socket.emit('sharedb', { a: 'pp' });
       return;
     default:
       // Presence and queries are not part of the floor; ignore them quietly.
@@ -101,13 +93,9 @@ const io = new Server(httpServer, {
   serveClient: false,
 });
 io.on('connection', (socket) => {
-  const out = new Outbox(socket);
   const src = `floor${++clientSeq}`;
   socket.on('sharedb', (data: unknown) => {
-    for (const m of Array.isArray(data) ? data : [data]) handle(out, src, m);
-  });
-  socket.on('disconnect', () => {
-    for (const doc of docs.values()) doc.subscribers.delete(out);
+    for (const m of Array.isArray(data) ? data : [data]) handle(socket, src, m);
   });
 });
 

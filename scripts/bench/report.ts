@@ -51,6 +51,15 @@ export function renderTable(rows: Row[], m: Machine, mode: string): string {
   lines.push(line(HEADERS));
   lines.push(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const r of rows) lines.push(line(cells(r)));
+  const busy = [...new Set(rows.filter((r) => r.load && r.load.otherCores > 0.25).map((r) => r.scenario))];
+  if (busy.length) {
+    lines.push('');
+    lines.push(
+      `Noisy: other work used >0.25 cores during ${busy
+        .map((s) => `${s} (${rows.find((r) => r.scenario === s)!.load!.otherCores.toFixed(2)})`)
+        .join(', ')}.`,
+    );
+  }
   const notes = rows.filter((r) => r.note);
   if (notes.length) {
     lines.push('');

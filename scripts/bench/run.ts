@@ -69,12 +69,22 @@ export async function runBench(opts: {
     for (const scenario of selected) {
       log(`▶ ${scenario.name}: ${scenario.title}`);
       const t = Date.now();
+      ctx.load.begin();
       try {
-        for (const row of await scenario.run(ctx)) {
+        const scenarioRows = await scenario.run(ctx);
+        const load = ctx.load.end();
+        for (const row of scenarioRows) {
+          row.load = load;
           rows.push(row);
           log(`  ${renderRow(row)}`);
         }
+        if (load && load.otherCores > 0.25) {
+          log(
+            `  ! other work used ${load.otherCores.toFixed(2)} cores during this scenario: figures are noisy`,
+          );
+        }
       } catch (err) {
+        ctx.load.end();
         failed.push(scenario.name);
         const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
         log(`  ✗ ${scenario.name} failed: ${message}`);

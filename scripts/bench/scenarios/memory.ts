@@ -101,7 +101,7 @@ export const memoryScenario: Scenario = {
         const rssGrowth = from && last ? last[1] - from[1] : Number.NaN;
         rows.push({
           scenario: 'memory',
-          case: `crowd 50 for ${fmt(measureMs / 60_000)} min`,
+          case: `crowd 50 for ${measureMs >= 60_000 ? `${fmt(measureMs / 60_000)} min` : `${measureMs / 1000} s`}`,
           result: `heap ${fmtBytes(from?.[2] ?? 0)} → ${fmtBytes(last?.[2] ?? 0)} (${growth >= 0 ? '+' : ''}${fmtBytes(growth)}), RSS ${fmtBytes(from?.[1] ?? 0)} → ${fmtBytes(last?.[1] ?? 0)}`,
           p50: r.visibility.p50,
           p99: r.visibility.p99,
