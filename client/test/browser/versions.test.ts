@@ -172,7 +172,8 @@ const FIRST = 'alpha\nbeta\ngamma\n';
     );
     await bo.page.screenshot({ path: `${ARTIFACTS}versions-diff-split.png` });
 
-    // A line comment from Bo appears in Ana's open view of the same version.
+    // A line comment from Bo appears in Ana's open view of the same version (Ana works in the dark).
+    await ana.page.emulateMedia({ colorScheme: 'dark' });
     await openHistory(ana.page);
     await row(ana.page, 'Second pass').click();
     await ana.page.getByTestId('diff-file').first().waitFor();
@@ -188,6 +189,7 @@ const FIRST = 'alpha\nbeta\ngamma\n';
       () => row(ana.page, 'Second pass').getByTestId('comment-count').textContent(),
       (t) => t?.trim() === '1',
     );
+    await ana.page.screenshot({ path: `${ARTIFACTS}versions-comment-dark.png` });
 
     // Ana names the version; Bo's list shows the name.
     await ana.page.getByTestId('add-tag').click();
