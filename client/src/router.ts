@@ -53,6 +53,13 @@ export function createAppRouter() {
         meta: { auth: true },
         props: true,
       },
+      {
+        path: '/join/:token',
+        name: 'join',
+        component: () => import('@/views/JoinView.vue'),
+        meta: { auth: true },
+        props: true,
+      },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });

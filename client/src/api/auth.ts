@@ -1,4 +1,5 @@
 /** Accounts: register, sign in, who am I, sign out. */
+import type { Role } from '@protocol/roles';
 import { request } from './http';
 
 export interface User {
@@ -16,8 +17,9 @@ export interface AuthResult {
 }
 
 export const authApi = {
-  register: (input: { username: string; password: string; displayName?: string }) =>
-    request<AuthResult>('POST', '/api/auth/register', input),
+  /** `invite` is needed when registration is invite-only; the answer then says what was joined. */
+  register: (input: { username: string; password: string; displayName?: string; invite?: string }) =>
+    request<AuthResult & { joined?: { sessionId: string; role: Role } }>('POST', '/api/auth/register', input),
   login: (input: { username: string; password: string }) =>
     request<AuthResult>('POST', '/api/auth/login', input),
   me: () => request<{ user: User }>('GET', '/api/auth/me'),

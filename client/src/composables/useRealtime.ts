@@ -2,7 +2,6 @@
  * The glue between the realtime client and the stores: status, refused tokens, role changes and
  * removals flow into plain store data. The client itself lives in `realtime/`, never in a store.
  */
-import { humanMessage } from '@/api/errors';
 import { type RealtimeClient, startRealtime } from '@/realtime';
 import { useAuthStore } from '@/stores/auth';
 import { useConnectionStore } from '@/stores/connection';
@@ -31,8 +30,8 @@ export function useRealtime(): RealtimeClient {
       sessions.setRole(sessionId, role);
       if (before && before !== role) notices.info(`Your role in this session is now ${role}.`);
     });
+    // The session view tells the person (it also sees a deletion that arrives as the manifest's).
     client.on('sessionRemoved', ({ sessionId }) => {
-      if (sessions.current?.id === sessionId) notices.error(humanMessage({ code: 'ERR_SESSION_NOT_FOUND' }));
       presence.clear(sessionId);
       sessions.forget(sessionId);
     });

@@ -70,8 +70,21 @@ export const useAuthStore = defineStore('auth', () => {
     signedIn(await authApi.login({ username, password }));
   }
 
-  async function register(username: string, password: string, displayName?: string): Promise<void> {
-    signedIn(await authApi.register({ username, password, ...(displayName ? { displayName } : {}) }));
+  /** Creates the account and signs in; with an invitation, resolves with the session it joined. */
+  async function register(
+    username: string,
+    password: string,
+    displayName?: string,
+    invite?: string,
+  ): Promise<{ sessionId: string } | null> {
+    const result = await authApi.register({
+      username,
+      password,
+      ...(displayName ? { displayName } : {}),
+      ...(invite ? { invite } : {}),
+    });
+    signedIn(result);
+    return result.joined ?? null;
   }
 
   /** Loads the signed-in user (after a reload only the token is known). Throws on a refused token. */

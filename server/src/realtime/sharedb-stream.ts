@@ -8,11 +8,37 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
 
 export const SHAREDB_EVENT = 'sharedb';
+
+/**
+ * An op broadcast to N subscribers reaches N agents as N message objects with the same fields and
+ * the same `op` array (ShareDB shallow-copies the published op per agent). Its JSON is made once,
+ * keyed by that array, and reused for every socket.
+ */
+const encodedOps = new WeakMap<object, string>();
+
+function encode(message: unknown): string {
+  const m = message as { a?: unknown; op?: unknown };
+  if (m.a === 'op' && typeof m.op === 'object' && m.op !== null) {
+    let json = encodedOps.get(m.op);
+    if (json === undefined) {
+      json = JSON.stringify(message);
+      encodedOps.set(m.op, json);
+    }
+    return json;
+  }
+  return JSON.stringify(message);
+}
+
+/** socket.io's engine writer, for frames we encoded ourselves (as its own broadcasts do). */
+interface EngineWriter {
+  writeToEngine?(packets: string[], opts: object): void;
+}
 /** Most messages a client may send in one `sharedb` event. */
 const MAX_INBOUND_BATCH = 256;
 
 export class ShareDBSocketStream extends Duplex {
-  private outbox: unknown[] = [];
+  /** Encoded messages waiting for this tick's frame. */
+  private outbox: string[] = [];
   private flushScheduled = false;
 
   constructor(private readonly socket: Socket) {
@@ -51,7 +77,7 @@ export class ShareDBSocketStream extends Duplex {
   override _read(): void {}
 
   override _write(message: unknown, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.outbox.push(message);
+    this.outbox.push(encode(message));
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(() => this.flush());
@@ -64,7 +90,15 @@ export class ShareDBSocketStream extends Duplex {
     const batch = this.outbox;
     this.outbox = [];
     if (!this.socket.connected || batch.length === 0) return;
-    this.socket.emit(SHAREDB_EVENT, batch.length === 1 ? batch[0] : batch);
+    const payload = batch.length === 1 ? batch[0]! : `[${batch.join(',')}]`;
+    // A socket.io EVENT packet on the main namespace is `2["event",data]`: the same bytes
+    // `socket.emit` would produce, without encoding the data again for every socket.
+    const client = this.socket.client as unknown as EngineWriter;
+    if (typeof client.writeToEngine === 'function') {
+      client.writeToEngine([`2["${SHAREDB_EVENT}",${payload}]`], {});
+    } else {
+      this.socket.emit(SHAREDB_EVENT, JSON.parse(payload));
+    }
   }
 
   override _final(done: (err?: Error | null) => void): void {

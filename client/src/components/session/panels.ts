@@ -35,4 +35,10 @@ export const SESSION_PANELS: SessionPanel[] = [
     icon: '⎇',
     component: defineAsyncComponent(() => import('@/components/versions/HistoryPanel.vue')),
   },
+  {
+    id: 'members',
+    label: 'Members',
+    icon: '@',
+    component: defineAsyncComponent(() => import('@/components/members/MembersPanel.vue')),
+  },
 ];
