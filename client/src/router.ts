@@ -60,6 +60,12 @@ export function createAppRouter() {
         meta: { auth: true },
         props: true,
       },
+      {
+        path: '/settings',
+        name: 'settings',
+        component: () => import('@/views/SettingsView.vue'),
+        meta: { auth: true },
+      },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });
