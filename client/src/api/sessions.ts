@@ -1,4 +1,6 @@
 /** Sessions and their files. Folders are implicit: a file path with `/` creates them. */
+
+import { COLLECTION_FILES, fileDocId } from '@protocol/doc-ids';
 import type { Role } from '@protocol/roles';
 import { request } from './http';
 
@@ -38,11 +40,10 @@ export interface SessionDetail {
 
 /**
  * The ShareDB document of a file. The REST API returns it with each file; the live manifest does
- * not, so files that appear there get it from the same rule the server uses
- * (server/src/sessions/ids.ts `fileDocId`).
+ * not, so files that appear there get it from the server's own rule (protocol/doc-ids.ts).
  */
 export function fileDocRef(sessionId: string, fileId: string): DocRef {
-  return { collection: 'files', id: `${sessionId}.${fileId}` };
+  return { collection: COLLECTION_FILES, id: fileDocId(sessionId, fileId) };
 }
 
 /** The session manifest document: `{name, files: {<fileId>: {path, language}}}`, edited only by the server. */
