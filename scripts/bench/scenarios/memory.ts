@@ -1,7 +1,7 @@
 /**
  * Memory: (1) the server's memory per idle connected client — 1,000 clients (quick: 100), each
  * connected, joined to a session and subscribed to one of its files, measured after a full GC
- * in the server; (2) a long crowd run (50 typists for 10 minutes; quick: 20 s) with the server's
+ * in the server; (2) a long crowd run (50 typists for 10 minutes; quick: 12 s) with the server's
  * heap sampled after a full GC every 30 s: the heap after the first fifth of the run against the
  * end shows leaks of ShareDB docs, agents or listeners.
  */
@@ -86,7 +86,7 @@ export const memoryScenario: Scenario = {
     {
       const gitpad = await ctx.gitpad();
       try {
-        const measureMs = ctx.quick ? 20_000 : 600_000;
+        const measureMs = ctx.quick ? 12_000 : 600_000;
         ctx.log(`memory: long crowd run of ${measureMs / 1000} s`);
         const r = await runCrowd(ctx, gitpad, {
           typists: 50,

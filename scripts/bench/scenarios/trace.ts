@@ -9,7 +9,7 @@ import { fmt } from '../stats.js';
 import { statsDelta } from '../targets.js';
 import { concurrentTraceFile, sequentialTraceFiles } from '../traces.js';
 
-const QUICK_TXNS = 2000;
+const QUICK_TXNS = 1000;
 
 export const traceScenario: Scenario = {
   name: 'trace',
@@ -32,7 +32,7 @@ export const traceScenario: Scenario = {
           c: doc.c,
           d: doc.d,
           file: traces[0]!.file,
-          limit: 1000,
+          limit: ctx.quick ? 300 : 1000,
           fetchCheck: false,
         });
       }

@@ -34,8 +34,8 @@ async function runCase(
   const specs = doc.tokens.map((token) => ({ token, c: doc.c, d: doc.d }));
   const parts = spread(specs, gens.length);
   await Promise.all(gens.map((g, i) => g.call('writers.setup', { url: ep.url, writers: parts[i] })));
-  const warm = ctx.quick ? 500 : 2000;
-  const measure = ctx.quick ? 2000 : 10_000;
+  const warm = ctx.quick ? 300 : 2000;
+  const measure = ctx.quick ? 1500 : 10_000;
   const w = windowFrom(300, warm, measure);
   await Promise.all(gens.map((g) => g.call('writers.start', w)));
   const sample = await sampleWindow(ep, gens, w);
