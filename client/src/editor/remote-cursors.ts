@@ -175,6 +175,8 @@ const cursorTheme = EditorView.baseTheme({
     zIndex: '10',
     animation: 'cm-remote-flag-fade 0.4s ease 2.5s forwards',
   },
+  // Above the first line there is no room: the flag hangs below the caret instead.
+  '.cm-line:first-child .cm-remote-flag': { bottom: 'auto', top: '100%', borderRadius: '0 3px 3px 3px' },
   // Hovering the caret brings an idle flag back.
   '.cm-remote-caret:hover .cm-remote-flag': { animation: 'none', opacity: '1' },
   '@keyframes cm-remote-flag-fade': { from: { opacity: '1' }, to: { opacity: '0' } },

@@ -1,4 +1,5 @@
 /** The browser client against a real server, in headless Chromium. */
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   api,
@@ -10,6 +11,8 @@ import {
   register,
   startHarness,
 } from './harness';
+
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 (hasChromium ? describe : describe.skip)('browser: editing a session together', function () {
   this.timeout(60_000);
@@ -99,6 +102,70 @@ import {
       (n) => n === 2,
     );
     expect(await ana.page.getByTestId('people-in-file').textContent()).to.contain('2 people');
+  });
+
+  it('two people type into the same line at once, with emoji; both match the server; undo removes only mine', async () => {
+    const ana = await person('ana');
+    const bo = await person('bo');
+    const sessionId = await sessionWithFile(ana, 'same.js');
+    expect(
+      (await api(ana.page, 'PUT', `/api/sessions/${sessionId}/members/${bo.username}`, { role: 'editor' }))
+        .status,
+    ).to.equal(200);
+    await ana.page.locator('.cm-content').click();
+    await ana.page.keyboard.type('let s = "";');
+    await bo.page.goto(`/s/${sessionId}?file=same.js`);
+    await eventually(
+      () => editorText(bo.page),
+      (t) => t === 'let s = "";',
+    );
+    // Both put the caret inside the quotes, then type at the same time.
+    for (const p of [ana.page, bo.page]) {
+      await p.locator('.cm-content').click();
+      await p.keyboard.press('End');
+      await p.keyboard.press('ArrowLeft');
+      await p.keyboard.press('ArrowLeft');
+    }
+    await Promise.all([
+      ana.page.keyboard.type('ana😀', { delay: 15 }),
+      bo.page.keyboard.type('bo🎉', { delay: 15 }),
+    ]);
+    const [a] = await eventually(
+      async () => [await editorText(ana.page), await editorText(bo.page)],
+      ([x, y]) => x === y && x!.length === 'let s = "";'.length + 'ana😀bo🎉'.length,
+    );
+    expect(a).to.match(/^let s = ".*";$/);
+    for (const piece of ['ana😀', 'bo🎉']) expect(a).to.include(piece);
+    const session = JSON.parse((await api(ana.page, 'GET', `/api/sessions/${sessionId}`)).body);
+    const fileId = session.files.find((f: { path: string }) => f.path === 'same.js').id;
+    const serverText = async () =>
+      JSON.parse((await api(bo.page, 'GET', `/api/sessions/${sessionId}/files/${fileId}`)).body)
+        .content as string;
+    await eventually(serverText, (t) => t === a);
+
+    // Each sees the other's named cursor.
+    await eventually(
+      () => ana.page.locator('.cm-remote-flag').allTextContents(),
+      (names) => names.some((n) => n.startsWith('bo')),
+    );
+    await eventually(
+      () => bo.page.locator('.cm-remote-flag').allTextContents(),
+      (names) => names.some((n) => n.startsWith('ana')),
+    );
+    await ana.page.screenshot({ path: `${ARTIFACTS}two-editors-ana.png` });
+    await bo.page.screenshot({ path: `${ARTIFACTS}two-editors-bo.png` });
+
+    // Undo in ana's browser takes back ana's typing only, in both editors and on the server.
+    await ana.page.locator('.cm-content').focus();
+    for (let i = 0; i < 5 && (await editorText(ana.page)).includes('ana'); i++) {
+      await ana.page.keyboard.press('Control+z');
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    const undone = 'let s = "bo🎉";';
+    await eventually(
+      async () => [await editorText(ana.page), await editorText(bo.page), await serverText()],
+      (texts) => texts.every((t) => t === undone),
+    );
   });
 
   it('a viewer gets a read-only banner and cannot change the text', async () => {
