@@ -2,7 +2,12 @@
  * Versions of a session (git commits underneath): history, save, a version's files, diffs,
  * revert, tags and comments. Shapes follow docs/api.md "Versions".
  */
+import type { Comment, FileDiff } from '@protocol/versions';
 import { request } from './http';
+
+export type { CommentAuthor, DiffHunk, DiffLine, FileDiff, FileStatus } from '@protocol/versions';
+/** A comment on a version, or on one line of one file in it (protocol/versions.ts). */
+export type VersionComment = Comment;
 
 /** A git identity as commits carry it: `Display Name <username@gitpad.invalid>`. */
 export interface Identity {
@@ -30,61 +35,6 @@ export interface Version {
 
 export interface VersionDetail extends Omit<Version, 'tags' | 'comments'> {
   files: { path: string; size: number }[];
-}
-
-export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed';
-
-/** One line of a hunk; 1-based numbers on the sides the line exists on. */
-export interface DiffLine {
-  type: 'context' | 'add' | 'del';
-  text: string;
-  oldLine?: number;
-  newLine?: number;
-  /** The last line of its file, without a newline. */
-  noNewline?: boolean;
-}
-
-export interface DiffHunk {
-  oldStart: number;
-  oldLines: number;
-  newStart: number;
-  newLines: number;
-  /** The function context git prints after the second `@@` ('' when none). */
-  header?: string;
-  lines: DiffLine[];
-}
-
-export interface FileDiff {
-  /** The path on the new side (the old path for a deletion). */
-  path: string;
-  oldPath: string;
-  status: FileStatus;
-  binary?: boolean;
-  hunks: DiffHunk[];
-  additions: number;
-  deletions: number;
-}
-
-export interface CommentAuthor {
-  id: string;
-  username: string;
-  displayName: string;
-}
-
-/** A comment on a version, or on one line of one file in it. Replies carry `parentId`. */
-export interface VersionComment {
-  id: string;
-  author: CommentAuthor;
-  body: string;
-  path?: string;
-  line?: number;
-  createdAt: string;
-  editedAt?: string;
-  /** Set on a thread's root. */
-  resolved?: boolean;
-  parentId?: string;
-  /** A deleted root that still has replies keeps its place with an empty body. */
-  deleted?: boolean;
 }
 
 export interface Tag {

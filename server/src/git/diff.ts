@@ -10,6 +10,7 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
+import type { DiffHunk, DiffLine, FileDiff, FileStatus } from '../protocol/versions.js';
 import { compareTrees, type SnapshotFile } from './commit.js';
 import { readBlobText, resolveCommitId } from './history.js';
 import { buildTree, EMPTY_TREE, flattenTree, NULL_OID } from './objects.js';
@@ -17,50 +18,7 @@ import { comparePaths } from './paths.js';
 import type { Repo } from './repo.js';
 import { type LineChange, lineDiff } from './text-diff.js';
 
-/** What happened to a file between the two sides. */
-export type FileStatus = 'added' | 'deleted' | 'modified' | 'renamed';
-
-/** One line of a hunk; line numbers are 1-based and present on the sides the line exists on. */
-export interface DiffLine {
-  type: 'context' | 'add' | 'del';
-  /** The line without its newline. */
-  text: string;
-  oldLine?: number;
-  newLine?: number;
-  /** The line is the last of its file and has no newline ("\ No newline at end of file"). */
-  noNewline?: boolean;
-}
-
-/** A hunk, with the numbers of its `@@ -oldStart,oldLines +newStart,newLines @@` header. */
-export interface DiffHunk {
-  oldStart: number;
-  oldLines: number;
-  newStart: number;
-  newLines: number;
-  /** The function-context text git prints after the second `@@` ('' when none). */
-  header: string;
-  lines: DiffLine[];
-}
-
-/** The diff of one file. */
-export interface FileDiff {
-  /** The path on the new side (the old path for a deletion). */
-  path: string;
-  /** The path on the old side (differs from `path` only for a rename). */
-  oldPath: string;
-  status: FileStatus;
-  /** Blob ids; null on the side where the file does not exist. */
-  oldOid: string | null;
-  newOid: string | null;
-  /** The ids as git abbreviates them in its `index` line. */
-  oldAbbrev: string;
-  newAbbrev: string;
-  /** Binary content (a NUL byte in the first 8000 bytes, git's test): no hunks. */
-  binary: boolean;
-  hunks: DiffHunk[];
-  additions: number;
-  deletions: number;
-}
+export type { DiffHunk, DiffLine, FileDiff, FileStatus };
 
 /** Options of the diff functions. */
 export interface DiffOptions {

@@ -22,42 +22,20 @@
 import { randomUUID } from 'node:crypto';
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
+import type { Comment, CommentAuthor } from '../protocol/versions.js';
 import { DEFAULT_COMMITTER } from './commit.js';
 import { resolveCommitId } from './history.js';
 import { validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
 import type { Repo } from './repo.js';
 
+export type { Comment, CommentAuthor };
+
 /** The notes ref holding comments. */
 export const NOTES_REF = 'refs/notes/comments';
 const JSON_MARKER = 'gitpad-comments-v1: ';
 /** Longest comment body, characters. */
 const MAX_BODY = 10_000;
-
-/** Who wrote a comment (a Gitpad user). */
-export interface CommentAuthor {
-  id: string;
-  username: string;
-  displayName: string;
-}
-
-/** One comment. Replies carry `parentId` (always a thread root); `resolved` lives on the root. */
-export interface Comment {
-  id: string;
-  author: CommentAuthor;
-  body: string;
-  /** File the comment is about, if any. */
-  path?: string;
-  /** 1-based line of `path` in this version, if any. */
-  line?: number;
-  /** ISO 8601. */
-  createdAt: string;
-  editedAt?: string;
-  resolved?: boolean;
-  parentId?: string;
-  /** A deleted root that still has replies keeps its place with an empty body. */
-  deleted?: boolean;
-}
 
 /** Input of `addComment`. */
 export interface NewComment {
