@@ -3,6 +3,7 @@
  * server starters (tracked so nothing outlives a failed scenario), and the row format the table
  * and the JSON are made from.
  */
+import path from 'node:path';
 import { Child } from './ipc.js';
 import { LoadMonitor, type LoadReport } from './load-monitor.js';
 import {
@@ -76,7 +77,7 @@ export class BenchContext {
   }
 
   async gitpad(opts: GitpadOptions = {}): Promise<GitpadEndpoint> {
-    const ep = await startGitpad({ ...(this.cpuProfDir ? { cpuProfDir: this.cpuProfDir } : {}), ...opts });
+    const ep = await startGitpad(opts);
     this.servers.add(ep);
     const stop = ep.stop.bind(ep);
     ep.stop = async () => {
@@ -95,6 +96,22 @@ export class BenchContext {
       await stop();
     };
     return ep;
+  }
+
+  /**
+   * Runs `fn` with the real server's CPU profiler on when profiling was asked for (`--profile`),
+   * writing `<dir>/<label>.cpuprofile`; the floor is never profiled.
+   */
+  async profiled<T>(ep: Endpoint, label: string, fn: () => Promise<T>): Promise<T> {
+    if (!this.cpuProfDir || ep.kind !== 'gitpad') return fn();
+    await ep.child.call('profileStart');
+    try {
+      return await fn();
+    } finally {
+      const file = path.join(this.cpuProfDir, `${label.replace(/[^\w.-]+/g, '_')}.cpuprofile`);
+      await ep.child.call('profileStop', { file });
+      this.log(`  profile: ${file}`);
+    }
   }
 
   /** After each scenario: drop every generator's clients and stop any server left running. */

@@ -3,9 +3,12 @@
  * channel). Configured from the environment like `npm run serve` (the runner sets temp
  * DATA_DIR/REPOS_DIR and LOG_LEVEL=silent), with rate limits lifted so that the load generators,
  * not the limiter, decide the load. Answers the runner's `stats` requests with its own CPU time,
- * memory and submit-retry count, and shuts down cleanly on `shutdown` (so `--cpu-prof` profiles
- * are written).
+ * memory and submit-retry count; profiles itself between `profileStart` and `profileStop` (V8's
+ * sampling profiler through node:inspector, so a profile covers one measured window, not the
+ * start-up); and shuts down cleanly on `shutdown`.
  */
+import fs from 'node:fs';
+import inspector from 'node:inspector';
 import { loadConfig } from '../../server/src/config/index.js';
 import { createServer } from '../../server/src/server.js';
 import { type ServerStats, serveIpc } from './ipc.js';
@@ -40,8 +43,30 @@ function stats(): ServerStats {
   };
 }
 
+let profiler: inspector.Session | null = null;
+const post = (method: string, params: object = {}) =>
+  new Promise<any>((resolve, reject) =>
+    profiler!.post(method, params, (err, result) => (err ? reject(err) : resolve(result))),
+  );
+
 serveIpc({
   stats,
+  profileStart: async () => {
+    profiler = new inspector.Session();
+    profiler.connect();
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 200 });
+    await post('Profiler.start');
+    return null;
+  },
+  profileStop: async ({ file }: { file: string }) => {
+    if (!profiler) return null;
+    const { profile } = await post('Profiler.stop');
+    profiler.disconnect();
+    profiler = null;
+    fs.writeFileSync(file, JSON.stringify(profile));
+    return { file };
+  },
   gc: () => {
     // Two passes: the first can leave weak/finalizable objects for the second.
     globalThis.gc?.();

@@ -38,8 +38,6 @@ export interface GitpadOptions {
   dataDir?: string;
   reposDir?: string;
   keepDirs?: boolean;
-  /** Write a V8 CPU profile of the server into this directory when it stops. */
-  cpuProfDir?: string;
   label?: string;
 }
 
@@ -56,7 +54,6 @@ export async function startGitpad(opts: GitpadOptions = {}): Promise<GitpadEndpo
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-bench-data-'));
   const reposDir = opts.reposDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-bench-repos-'));
   const nodeArgs = ['--expose-gc'];
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const { child, ready } = await Child.start('./server-process.ts', {
     label: opts.label ?? 'gitpad server',
     readyType: 'listening',

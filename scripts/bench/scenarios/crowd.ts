@@ -101,7 +101,7 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
     const g1 = await Promise.all(gens.map((g) => g.call('cpu')));
     sample = { s0, s1, g0, g1, peakRss: Math.max(peakRss, last.rss, s1.rss) };
   } else {
-    sample = await sampleWindow(ep, gens, w);
+    sample = await ctx.profiled(ep, `crowd-${n}`, () => sampleWindow(ep, gens, w));
   }
   const stops = await Promise.all(gens.map((g) => g.call('typists.stop')));
   const target = Math.max(...stops.flatMap((s) => Object.values(s.versions as Record<string, number>)));

@@ -63,17 +63,19 @@ export const gitScenario: Scenario = {
       };
       const firstMs = await save('initial import');
       const times: number[] = [];
-      for (let round = 0; round < rounds; round++) {
-        const changed = made.slice(round * 10, round * 10 + 10);
-        await gen!.call('edit.files', {
-          url: gitpad.url,
-          token: owner!.token,
-          c: changed[0]!.c,
-          docs: changed.map((f) => f.d),
-          line: `// round ${round}\n`,
-        });
-        times.push(await save(`round ${round}`));
-      }
+      await ctx.profiled(gitpad, 'git-save', async () => {
+        for (let round = 0; round < rounds; round++) {
+          const changed = made.slice(round * 10, round * 10 + 10);
+          await gen!.call('edit.files', {
+            url: gitpad.url,
+            token: owner!.token,
+            c: changed[0]!.c,
+            docs: changed.map((f) => f.d),
+            line: `// round ${round}\n`,
+          });
+          times.push(await save(`round ${round}`));
+        }
+      });
       const s = summarize(times);
       rows.push({
         scenario: 'git',
@@ -104,15 +106,17 @@ export const gitScenario: Scenario = {
       url.password = owner!.password;
       const clones: number[] = [];
       let count = 0;
-      for (let i = 0; i < 3; i++) {
-        const dir = path.join(tmp, `clone${i}`);
-        const t = now();
-        await run('git', ['clone', '--quiet', url.href, dir], {
-          env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
-        });
-        clones.push(now() - t);
-        count = Number((await run('git', ['-C', dir, 'rev-list', '--count', 'HEAD'])).stdout.trim());
-      }
+      await ctx.profiled(gitpad, 'git-clone', async () => {
+        for (let i = 0; i < 3; i++) {
+          const dir = path.join(tmp, `clone${i}`);
+          const t = now();
+          await run('git', ['clone', '--quiet', url.href, dir], {
+            env: { ...process.env, GIT_TERMINAL_PROMPT: '0' },
+          });
+          clones.push(now() - t);
+          count = Number((await run('git', ['-C', dir, 'rev-list', '--count', 'HEAD'])).stdout.trim());
+        }
+      });
       const c = summarize(clones);
       const saveStats = summarize(loop.saves);
       rows.push({

@@ -69,7 +69,7 @@ export const sessionsScenario: Scenario = {
       );
       const w = windowFrom(500, warmMs, measureMs);
       await Promise.all(gens.map((g) => g.call('typists.start', w)));
-      const sample = await sampleWindow(gitpad, gens, w);
+      const sample = await ctx.profiled(gitpad, 'sessions', () => sampleWindow(gitpad, gens, w));
       const stops = await Promise.all(gens.map((g) => g.call('typists.stop')));
       const stoppedAt = now();
       const targets: Record<string, number> = {};

@@ -41,15 +41,17 @@ export const traceScenario: Scenario = {
         const runOn = async (ep: typeof gitpad | typeof floor) => {
           const doc = await ep.prepareDoc('', 1);
           const before = await ep.stats();
-          const r = await gen!.call<SequentialResult>('trace.sequential', {
-            url: ep.url,
-            token: doc.tokens[0],
-            c: doc.c,
-            d: doc.d,
-            file,
-            ...(limit ? { limit } : {}),
-            fetchCheck: ep.kind === 'gitpad',
-          });
+          const r = await ctx.profiled(ep, `trace-${name}`, () =>
+            gen!.call<SequentialResult>('trace.sequential', {
+              url: ep.url,
+              token: doc.tokens[0],
+              c: doc.c,
+              d: doc.d,
+              file,
+              ...(limit ? { limit } : {}),
+              fetchCheck: ep.kind === 'gitpad',
+            }),
+          );
           return { r, server: statsDelta(before, await ep.stats()) };
         };
         ctx.log(`trace ${name}: gitpad`);
@@ -103,13 +105,15 @@ export const concurrentScenario: Scenario = {
     try {
       const doc = await gitpad.prepareDoc('', 2);
       const before = await gitpad.stats();
-      const r = await gen!.call<ConcurrentResult>('trace.concurrent', {
-        url: gitpad.url,
-        tokens: doc.tokens,
-        c: doc.c,
-        d: doc.d,
-        file: concurrentTraceFile(),
-      });
+      const r = await ctx.profiled(gitpad, 'concurrent', () =>
+        gen!.call<ConcurrentResult>('trace.concurrent', {
+          url: gitpad.url,
+          tokens: doc.tokens,
+          c: doc.c,
+          d: doc.d,
+          file: concurrentTraceFile(),
+        }),
+      );
       const server = statsDelta(before, await gitpad.stats());
       return [
         {

@@ -38,7 +38,9 @@ async function runCase(
   const measure = ctx.quick ? 1500 : 10_000;
   const w = windowFrom(300, warm, measure);
   await Promise.all(gens.map((g) => g.call('writers.start', w)));
-  const sample = await sampleWindow(ep, gens, w);
+  const sample = await ctx.profiled(ep, `writers-${Math.round(text.length / 1024)}KB-x${writers}`, () =>
+    sampleWindow(ep, gens, w),
+  );
   const stops = await Promise.all(gens.map((g) => g.call('writers.stop')));
   const target = Math.max(...stops.flatMap((s) => Object.values(s.versions as Record<string, number>)));
   const synced = await Promise.all(
