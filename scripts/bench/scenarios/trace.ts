@@ -63,7 +63,7 @@ export const traceScenario: Scenario = {
         rows.push({
           scenario: 'trace',
           case: name,
-          result: `${fmt(real.r.editsPerSec)} edits/s (${fmt(real.r.edits)} edits; floor ${fmt(fl.r.editsPerSec)}/s)`,
+          result: `${fmt(real.r.editsPerSec)} edits/s (${fmt(real.r.edits)} edits; floor ${fmt(fl.r.editsPerSec)}/s at ${fmt(fl.server.cpuUs / fl.r.edits)} µs/op)`,
           p50: real.r.ack.p50,
           p99: real.r.ack.p99,
           floorRatio: ratio,

@@ -120,7 +120,7 @@ export const writersScenario: Scenario = {
           rows.push({
             scenario: 'writers',
             case: `${label} ×${n}`,
-            result: `${fmt(real.opsPerSec)} ops/s, ${fmt(real.retries)} retries (floor ${fmt(fl.opsPerSec)}/s)`,
+            result: `${fmt(real.opsPerSec)} ops/s, ${fmt(real.retries)} retries (floor ${fmt(fl.opsPerSec)}/s at ${fmt(fl.cpuUsPerOp)} µs/op)`,
             p50: real.ack.p50,
             p99: real.ack.p99,
             floorRatio: ratio,
