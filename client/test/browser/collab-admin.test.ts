@@ -4,48 +4,22 @@
  * invitation link admits a second person with its role; role changes and removal apply live;
  * the clone dialog and the token page work.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import { io } from 'socket.io-client';
-import { api, eventually, type Harness, hasChromium, type Person, register, startHarness } from './harness';
-
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+import { ARTIFACTS, api, browserSuite, eventually, hasChromium, type Person, register } from './harness';
 
 (hasChromium ? describe : describe.skip)('browser: chat, members, invitations, clone, settings', function () {
   this.timeout(60_000);
-  let h: Harness;
-  /** The server's first account: its admin. */
+  // A used-up invitation answers 410 on purpose; the browser logs every failed request.
+  const suite = browserSuite({ expectedErrors: /status of 410/ });
+  const { person } = suite;
+  /** The server's first account: its admin (its browser closes with the harness). */
   let admin: Person;
-  const people: Person[] = [];
 
-  before(async function () {
-    this.timeout(180_000);
-    h = await startHarness();
-    admin = await register(h, 'root');
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  before(async () => {
+    admin = await register(suite.h, 'root');
   });
-
-  after(async () => {
-    await admin?.context.close();
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    for (const p of people.splice(0)) {
-      // A used-up invitation answers 410 on purpose; the browser logs every failed request.
-      const errors = p.errors.filter((e) => !/status of 410/.test(e));
-      expect(errors, `${p.username} page errors`).to.deep.equal([]);
-      await p.context.close();
-    }
-  });
-
-  async function person(name: string) {
-    const p = await register(h, name);
-    people.push(p);
-    return p;
-  }
 
   /** A session owned by `owner` with the given files, created over the API. */
   async function session(owner: Person, files: Record<string, string>): Promise<string> {
@@ -88,7 +62,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.
 
     // Eve is not a member: her socket cannot join, and hears nothing.
     const eveToken = await eve.page.evaluate(() => localStorage.getItem('gitpad.token'));
-    const eveSocket = io(h.server.url, { auth: { token: eveToken }, transports: ['websocket'] });
+    const eveSocket = io(suite.h.server.url, { auth: { token: eveToken }, transports: ['websocket'] });
     const eveHeard: unknown[] = [];
     eveSocket.on('chat:message', (m) => eveHeard.push(m));
     const eveJoin = await eveSocket.timeout(5000).emitWithAck('session:join', { sessionId });
@@ -252,7 +226,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.
     await ana.page.getByTestId('clone-open').click();
     const command = await ana.page.getByTestId('clone-command').inputValue();
     expect(command).to.equal(
-      `git clone http://${ana.username}@127.0.0.1:${h.server.port}/git/${sessionId}.git`,
+      `git clone http://${ana.username}@127.0.0.1:${suite.h.server.port}/git/${sessionId}.git`,
     );
     await ana.page.screenshot({ path: `${ARTIFACTS}clone.png` });
     await ana.page.getByRole('link', { name: 'Create a token in Settings' }).click();
@@ -283,7 +257,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.
     const invite = JSON.parse(
       (await api(ana.page, 'POST', `/api/sessions/${sessionId}/invites`, { role: 'commenter' })).body,
     ) as { url: string };
-    const context = await h.browser.newContext({ baseURL: h.server.url });
+    const context = await suite.h.browser.newContext({ baseURL: suite.h.server.url });
     try {
       const page = await context.newPage();
       await page.goto('/register');

@@ -7,12 +7,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { startServer, type TestServer } from '../../../server/test/helpers/server';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Browser tests run wherever Chromium is installed, and always under CI (failing loudly without it). */
 export const hasChromium = fs.existsSync(CHROMIUM) || process.env.CI === 'true';
+
+/** Where the browser tests leave their screenshots. */
+export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 
 const clientRoot = fileURLToPath(new URL('../..', import.meta.url));
 let built: string | null = null;
@@ -85,6 +89,59 @@ export async function register(
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL((url) => url.pathname === '/');
   return { context, page, username, errors };
+}
+
+export interface BrowserSuite {
+  /** The suite's harness, once its `before` hook has started it. */
+  readonly h: Harness;
+  /** Registers a fresh person for the running test (see `browserSuite` for what happens after it). */
+  person(name: string, viewport?: { width: number; height: number }): Promise<Person>;
+}
+
+/**
+ * Mocha hooks for one browser suite; call it inside the suite's `describe`. Starts a harness
+ * before the suite (`env` as for `startHarness`) and closes it after. After each test, the people
+ * registered through `person` must have logged no page errors (except those `expectedErrors`
+ * matches), and their browser contexts are closed.
+ */
+export function browserSuite(
+  options: { env?: Record<string, string>; expectedErrors?: RegExp } = {},
+): BrowserSuite {
+  let harness: Harness | undefined;
+  const people: Person[] = [];
+  const h = () => {
+    if (!harness) throw new Error('the browser suite has not started yet');
+    return harness;
+  };
+
+  before(async function () {
+    this.timeout(180_000);
+    harness = await startHarness({ env: options.env });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+  });
+
+  after(async () => {
+    await harness?.close();
+  });
+
+  afterEach(async () => {
+    for (const p of people.splice(0)) {
+      const errors = p.errors.filter((e) => !options.expectedErrors?.test(e));
+      expect(errors, `${p.username} page errors`).to.deep.equal([]);
+      await p.context.close();
+    }
+  });
+
+  return {
+    get h() {
+      return h();
+    },
+    async person(name, viewport) {
+      const p = await register(h(), name, viewport);
+      people.push(p);
+      return p;
+    },
+  };
 }
 
 /** Calls the API as the signed-in person of `page`. */

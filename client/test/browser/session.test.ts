@@ -1,45 +1,11 @@
 /** The browser client against a real server, in headless Chromium. */
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
-import {
-  api,
-  editorText,
-  eventually,
-  type Harness,
-  hasChromium,
-  type Person,
-  register,
-  startHarness,
-} from './harness';
-
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium, type Person } from './harness';
 
 (hasChromium ? describe : describe.skip)('browser: editing a session together', function () {
   this.timeout(60_000);
-  let h: Harness;
-  const people: Person[] = [];
-
-  before(async function () {
-    this.timeout(180_000);
-    h = await startHarness();
-  });
-
-  after(async () => {
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    for (const p of people.splice(0)) {
-      expect(p.errors, `${p.username} page errors`).to.deep.equal([]);
-      await p.context.close();
-    }
-  });
-
-  async function person(name: string, viewport?: { width: number; height: number }) {
-    const p = await register(h, name, viewport);
-    people.push(p);
-    return p;
-  }
+  const suite = browserSuite();
+  const { person } = suite;
 
   async function sessionWithFile(owner: Person, file: string): Promise<string> {
     await owner.page.getByLabel('New session name').fill(`Session of ${owner.username}`);
@@ -269,7 +235,7 @@ const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.
     const sessionId = await sessionWithFile(ana, 'x.js');
     const token = await ana.page.evaluate(() => localStorage.getItem('gitpad.token'));
     // Signing out elsewhere revokes the token this tab holds.
-    const response = await fetch(`${h.server.url}/api/auth/logout`, {
+    const response = await fetch(`${suite.h.server.url}/api/auth/logout`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
     });

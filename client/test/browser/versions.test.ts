@@ -4,52 +4,16 @@
  * comments reaching the other browser, tags, revert updating every open editor, the status
  * bar's version line, and what a viewer (on a phone) may and may not do.
  */
-import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import {
-  api,
-  editorText,
-  eventually,
-  type Harness,
-  hasChromium,
-  type Person,
-  register,
-  startHarness,
-} from './harness';
+import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium, type Person } from './harness';
 
-const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 const FIRST = 'alpha\nbeta\ngamma\n';
 
 (hasChromium ? describe : describe.skip)('browser: versions, history, diff, comments, revert', function () {
   this.timeout(60_000);
-  let h: Harness;
-  const people: Person[] = [];
-
-  before(async function () {
-    this.timeout(180_000);
-    // Versions are made only when the test asks: no commit worker timers firing mid-test.
-    h = await startHarness({ env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' } });
-    fs.mkdirSync(ARTIFACTS, { recursive: true });
-  });
-
-  after(async () => {
-    await h?.close();
-  });
-
-  afterEach(async () => {
-    for (const p of people.splice(0)) {
-      expect(p.errors, `${p.username} page errors`).to.deep.equal([]);
-      await p.context.close();
-    }
-  });
-
-  async function person(name: string, viewport?: { width: number; height: number }) {
-    const p = await register(h, name, viewport);
-    people.push(p);
-    return p;
-  }
+  // Versions are made only when the test asks: no commit worker timers firing mid-test.
+  const { person } = browserSuite({ env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' } });
 
   async function open(p: Person, sessionId: string, text: string) {
     await p.page.goto(`/s/${sessionId}?file=notes.txt`);
