@@ -18,6 +18,8 @@ export interface ServerStats {
   retries: number;
   /** The child's monotonic clock, ms, to turn CPU deltas into utilisation. */
   wallMs: number;
+  /** Event-loop delay since the last `stats` call, ms (real server only). */
+  loopDelay?: { p50: number; p99: number; max: number };
 }
 
 type Handler = (arg: any) => unknown;

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import inspector from 'node:inspector';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config/index.js';
 import { createServer } from '../../server/src/server.js';
 import { type ServerStats, serveIpc } from './ipc.js';
@@ -29,10 +30,21 @@ server.services.backend.on('submitRequestEnd', (_err: unknown, request: { retrie
 
 const { port } = await server.listen();
 
+// How long the event loop was stuck, between two `stats` calls: stalls show up as latency spikes.
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+
 function stats(): ServerStats {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
+  const loopDelay = {
+    p50: loop.percentile(50) / 1e6,
+    p99: loop.percentile(99) / 1e6,
+    max: loop.max / 1e6,
+  };
+  loop.reset();
   return {
+    loopDelay,
     cpuUs: cpu.user + cpu.system,
     rss: mem.rss,
     heapUsed: mem.heapUsed,

@@ -52,16 +52,25 @@ export async function sampleWindow(ep: Endpoint, gens: Child[], w: Window) {
   const g0 = await Promise.all(gens.map((g) => g.call('cpu')));
   let peakRss = s0.rss;
   let last: ServerStats = s0;
+  // Worst event-loop stall of the server in the window (delay p99 of each ~1 s slice, and max).
+  const loop = { p99: 0, max: 0 };
+  const track = (s: ServerStats) => {
+    peakRss = Math.max(peakRss, s.rss);
+    if (s.loopDelay) {
+      loop.p99 = Math.max(loop.p99, s.loopDelay.p99);
+      loop.max = Math.max(loop.max, s.loopDelay.max);
+    }
+  };
   while (now() < w.to - 1000) {
     await sleep(Math.min(1000, w.to - now() - 1000));
     last = await ep.stats();
-    peakRss = Math.max(peakRss, last.rss);
+    track(last);
   }
   await sleep(Math.max(0, w.to - now()));
   const s1 = await ep.stats();
   const g1 = await Promise.all(gens.map((g) => g.call('cpu')));
-  peakRss = Math.max(peakRss, s1.rss);
-  return { s0, s1, g0, g1, peakRss };
+  track(s1);
+  return { s0, s1, g0, g1, peakRss, loop };
 }
 
 /** Round-robin split of `items` over `n` buckets. */

@@ -33,6 +33,8 @@ export interface CrowdResult {
   generatorCores: number;
   peakRss: number;
   heapUsed: number;
+  /** The server's worst event-loop delay in the window, ms (0 on the floor and in the long run). */
+  loopDelayMax: number;
   converged: boolean | null;
   errors: number;
   /** Memory samples of the long run: [seconds since start, rss, heapUsed after GC]. */
@@ -99,7 +101,7 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
     }
     const s1 = await ep.stats();
     const g1 = await Promise.all(gens.map((g) => g.call('cpu')));
-    sample = { s0, s1, g0, g1, peakRss: Math.max(peakRss, last.rss, s1.rss) };
+    sample = { s0, s1, g0, g1, peakRss: Math.max(peakRss, last.rss, s1.rss), loop: { p99: 0, max: 0 } };
   } else {
     sample = await ctx.profiled(ep, `crowd-${n}`, () => sampleWindow(ep, gens, w));
   }
@@ -163,6 +165,7 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
     generatorCores: generatorCores(sample.g0, sample.g1),
     peakRss: sample.peakRss,
     heapUsed: sample.s1.heapUsed,
+    loopDelayMax: sample.loop.max,
     converged: real ? converged : null,
     errors,
     ...(samples ? { samples } : {}),
@@ -208,7 +211,7 @@ export const crowdScenario: Scenario = {
           case: `N=${n}`,
           result:
             `${fmt(real.opsPerSec)} ops/s → ${fmt(real.deliveriesPerSec)} deliveries/s; p95 ${fmt(real.visibility.p95)} ms; ` +
-            `server ${fmt(real.serverCores)} cores, RSS ${fmtBytes(real.peakRss)}; floor p50/p99 ${fmt(fl.visibility.p50)}/${fmt(fl.visibility.p99)} ms`,
+            `server ${fmt(real.serverCores)} cores, RSS ${fmtBytes(real.peakRss)}, worst loop stall ${fmt(real.loopDelayMax)} ms; floor p50/p99 ${fmt(fl.visibility.p50)}/${fmt(fl.visibility.p99)} ms`,
           p50: real.visibility.p50,
           p99: real.visibility.p99,
           floorRatio: ratio,

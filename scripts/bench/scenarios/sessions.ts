@@ -144,7 +144,7 @@ export const sessionsScenario: Scenario = {
           case: `${sessions}×${TYPISTS} typists`,
           result:
             `${fmt(opsPerSec)} ops/s; visible p50/p99 ${fmt(vis.p50)}/${fmt(vis.p99)} ms; commit lag p50/max ` +
-            `${fmt(lag.p50 / 1000)}/${fmt(lag.max / 1000)} s; ${commitsInWindow} commits in window; RSS ${fmtBytes(sample.peakRss)}`,
+            `${fmt(lag.p50 / 1000)}/${fmt(lag.max / 1000)} s; ${commitsInWindow} commits in window; RSS ${fmtBytes(sample.peakRss)}; worst loop stall ${fmt(sample.loop.max)} ms`,
           p50: ack.p50,
           p99: ack.p99,
           cpuUsPerOp: server.cpuUs / Math.max(1, submitted.length),
@@ -167,6 +167,7 @@ export const sessionsScenario: Scenario = {
             stopToCheckMs: now() - stoppedAt,
             commitsInWindow,
             peakRss: sample.peakRss,
+            loopDelayMax: sample.loop.max,
             serverCores: server.cores,
             generatorCores: generatorCores(sample.g0, sample.g1),
             cpuUsPerOp: server.cpuUs / Math.max(1, submitted.length),

@@ -18,6 +18,8 @@ interface CaseResult {
   cpuUsPerOp: number;
   serverCores: number;
   generatorCores: number;
+  /** The server's worst event-loop delay in the window, ms. */
+  loopDelayMax: number;
   converged: boolean;
   errors: number;
   errorSamples: string[];
@@ -77,6 +79,7 @@ async function runCase(
     cpuUsPerOp: server.cpuUs / Math.max(1, server.submits),
     serverCores: server.cores,
     generatorCores: generatorCores(sample.g0, sample.g1),
+    loopDelayMax: sample.loop.max,
     converged,
     errors,
     errorSamples: results.flatMap((r) => r.errors as string[]).slice(0, 5),
