@@ -1,4 +1,5 @@
 /** The table the bench prints, and the JSON it writes: the same rows. */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import type { Row } from './context.js';
 import { fmt } from './stats.js';
@@ -9,6 +10,20 @@ export interface Machine {
   node: string;
   platform: string;
   memoryGB: number;
+  /** The commit measured, with `+changes` when server/ had uncommitted changes. */
+  commit: string;
+}
+
+function commit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'server/src'], {
+      encoding: 'utf8',
+    }).trim();
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function machine(): Machine {
@@ -19,6 +34,7 @@ export function machine(): Machine {
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     memoryGB: Math.round(os.totalmem() / 1024 ** 3),
+    commit: commit(),
   };
 }
 
@@ -42,7 +58,7 @@ function cells(r: Row): string[] {
 /** A Markdown table (readable as plain text too), with the machine on top. */
 export function renderTable(rows: Row[], m: Machine, mode: string): string {
   const lines = [
-    `Gitpad bench (${mode}) — ${m.cpus} × ${m.model}, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
+    `Gitpad bench (${mode}) at ${m.commit} — ${m.cpus} × ${m.model}, ${m.memoryGB} GB, Node ${m.node}, ${m.platform}`,
     '',
   ];
   const table = [HEADERS, ...rows.map(cells)];
