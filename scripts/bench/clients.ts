@@ -179,6 +179,11 @@ export class RawLink {
     return ++this.seq;
   }
 
+  /** The sequence number `nextSeq` will hand out next. */
+  peekSeq(): number {
+    return this.seq + 1;
+  }
+
   send(message: object): void {
     this.socket.emit('sharedb', message);
   }
@@ -271,7 +276,7 @@ export class RawDoc {
 
   /** The sequence number the next `submit` will use (to key it before sending). */
   peekSeq(): number {
-    return (this.link as unknown as { seq: number }).seq + 1;
+    return this.link.peekSeq();
   }
 
   /** Resolves once every op below version `v` has been applied here. */
