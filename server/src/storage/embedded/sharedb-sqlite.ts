@@ -121,6 +121,11 @@ export interface SqliteShareDBOptions {
   logger?: Logger;
 }
 
+/** An `ops` row: collection, doc_id, v, src, seq, op JSON. */
+type OpRow = readonly [string, string, number, string | null, number | null, string];
+/** A `snapshots` row: collection, doc_id, type, v, data JSON, metadata JSON. */
+type SnapshotWrite = readonly [string, string, string | null, number, string | null, string | null];
+
 const key = (collection: string, id: string) => `${collection}\u0000${id}`;
 
 /** ShareDB DB adapter on better-sqlite3. See the module comment for the design. */
@@ -142,6 +147,10 @@ export class SqliteShareDB extends ShareDBDB {
   private flushSoon = false;
   private closed = false;
   private readonly sql;
+  /** Commits an op that creates, deletes or retypes its document, with the snapshot. */
+  private readonly commitWithSnapshot: (insert: OpRow, row: SnapshotWrite) => void;
+  /** Commits the first op a stored snapshot does not cover, recording that it is behind. */
+  private readonly commitMarkingBehind: (insert: OpRow) => void;
 
   constructor(options: SqliteShareDBOptions) {
     super({ pollDebounce: options.pollDebounce });
@@ -208,6 +217,17 @@ export class SqliteShareDB extends ShareDBDB {
         'SELECT collection, doc_id FROM snapshots_behind',
       ),
     };
+    const { insertOp, upsertSnapshot, clearBehind, markBehind } = this.sql;
+    // Prepared once: better-sqlite3 builds a wrapper per transaction() call.
+    this.commitWithSnapshot = db.transaction((insert: OpRow, row: SnapshotWrite) => {
+      insertOp.run(...insert);
+      upsertSnapshot.run(...row);
+      clearBehind.run(row[0], row[1]);
+    });
+    this.commitMarkingBehind = db.transaction((insert: OpRow) => {
+      insertOp.run(...insert);
+      markBehind.run(insert[0], insert[1]);
+    });
     this.recover();
   }
 
@@ -440,15 +460,16 @@ export class SqliteShareDB extends ShareDBDB {
     const m = cloneJson(snapshot.m ?? null);
     const typeChanges = op.create != null || op.del === true || type !== doc.type;
     try {
-      this.database.transaction(() => {
-        this.sql.insertOp.run(collection, id, v, op.src ?? null, op.seq ?? null, opJson);
-        if (typeChanges) {
-          this.sql.upsertSnapshot.run(collection, id, type, snapshot.v, toJson(data), toJson(m));
-          this.sql.clearBehind.run(collection, id);
-        } else if (doc.storedV === doc.v) {
-          this.sql.markBehind.run(collection, id);
-        }
-      })();
+      const insert: OpRow = [collection, id, v, op.src ?? null, op.seq ?? null, opJson];
+      if (typeChanges) {
+        this.commitWithSnapshot(insert, [collection, id, type, snapshot.v, toJson(data), toJson(m)]);
+      } else if (doc.storedV === doc.v) {
+        this.commitMarkingBehind(insert);
+      } else {
+        // The hot path (typing into a document whose snapshot is already behind on disk): one
+        // statement, its own implicit transaction, no BEGIN/COMMIT round of our own.
+        this.sql.insertOp.run(...insert);
+      }
     } catch (err) {
       // Someone else wrote this version (another process on the same file, which is not
       // supported): forget what we cached and let ShareDB retry against the file.
