@@ -29,6 +29,37 @@ function encode(message: unknown): string {
   return JSON.stringify(message);
 }
 
+/**
+ * Streams with messages waiting, flushed together once per tick: one `setImmediate` for an op
+ * delivered to a hundred sockets, not a hundred.
+ */
+const pendingFlush = new Set<ShareDBSocketStream>();
+function scheduleFlush(stream: ShareDBSocketStream): void {
+  if (pendingFlush.size === 0) setImmediate(flushPending);
+  pendingFlush.add(stream);
+}
+function flushPending(): void {
+  for (const stream of pendingFlush) {
+    pendingFlush.delete(stream);
+    stream.flush();
+  }
+}
+
+/** A ShareDB message as far as this transport looks into it. */
+interface Message {
+  a?: unknown;
+  c?: unknown;
+  d?: unknown;
+  v?: unknown;
+  op?: unknown;
+  create?: unknown;
+  del?: unknown;
+  error?: unknown;
+}
+
+/** Client requests after which it must be sent the ops it asks for, even ones it was sent before. */
+const RESYNC_ACTIONS = new Set(['f', 's', 'u', 'bf', 'bs', 'bu']);
+
 /** socket.io's engine writer, for frames we encoded ourselves (as its own broadcasts do). */
 interface EngineWriter {
   writeToEngine?(packets: string[], opts: object): void;
@@ -39,7 +70,14 @@ const MAX_INBOUND_BATCH = 256;
 export class ShareDBSocketStream extends Duplex {
   /** Encoded messages waiting for this tick's frame. */
   private outbox: string[] = [];
-  private flushScheduled = false;
+  /**
+   * Per document (`c\0d`), the newest op version this client was sent. ShareDB answers a submit
+   * that had to be transformed with every op it was behind, which a subscribed client was already
+   * sent as broadcasts: with fifty writers on a file, that is ~49 repeated ops per acknowledgement.
+   * An op at or below this version has gone out on this connection already and is dropped. A
+   * fetch or (un)subscribe forgets the record, since a client that saw a gap asks for the ops again.
+   */
+  private readonly sentVersions = new Map<string, number>();
 
   constructor(private readonly socket: Socket) {
     super({ objectMode: true, allowHalfOpen: false });
@@ -70,6 +108,7 @@ export class ShareDBSocketStream extends Duplex {
         });
         continue;
       }
+      if (RESYNC_ACTIONS.has((m as Message).a as string)) this.sentVersions.clear();
       this.push(m);
     }
   }
@@ -77,16 +116,27 @@ export class ShareDBSocketStream extends Duplex {
   override _read(): void {}
 
   override _write(message: unknown, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.outbox.push(encode(message));
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
+    if (!this.alreadySent(message as Message)) {
+      if (this.outbox.length === 0) scheduleFlush(this);
+      this.outbox.push(encode(message));
     }
     done();
   }
 
-  private flush(): void {
-    this.flushScheduled = false;
+  /** Whether `m` is an op (not an acknowledgement) this connection was already sent; records it if not. */
+  private alreadySent(m: Message): boolean {
+    // Acknowledgements and refusals (a refusal echoes the submitted op) always go out.
+    if (m.a !== 'op' || typeof m.v !== 'number' || m.error !== undefined) return false;
+    if (m.op === undefined && m.create === undefined && m.del === undefined) return false;
+    const doc = `${m.c}\u0000${m.d}`;
+    const sent = this.sentVersions.get(doc);
+    if (sent !== undefined && m.v <= sent) return true;
+    this.sentVersions.set(doc, m.v);
+    return false;
+  }
+
+  /** Sends what this tick wrote as one frame (called by the shared per-tick flush). */
+  flush(): void {
     const batch = this.outbox;
     this.outbox = [];
     if (!this.socket.connected || batch.length === 0) return;
