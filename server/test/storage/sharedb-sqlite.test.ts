@@ -240,6 +240,29 @@ describe('SqliteShareDB', () => {
     }
   });
 
+  it('reads recent ops from memory exactly as the file holds them, whatever the range', async () => {
+    const db = make({ flushIntervalMs: 60_000 });
+    const d = openDoc(db, 'files', 'a');
+    await d.create({ text: '' });
+    for (let i = 0; i < 600; i++)
+      await d.submit([{ p: ['text', i], si: String.fromCodePoint(0x1f600 + (i % 50)) }]);
+    const ranges: Array<[number, number | null]> = [
+      [0, null],
+      [590, null],
+      [300, 450],
+      [599, 600],
+      [472, 601],
+    ];
+    const live = await Promise.all(ranges.map(([from, to]) => getOps(db, 'files', 'a', from, to)));
+    crash(db);
+    const reopened = make();
+    for (const [i, [from, to]] of ranges.entries()) {
+      const disk = await getOps(reopened, 'files', 'a', from, to);
+      expect(live[i], `ops ${from}..${to}`).to.deep.equal(disk);
+      expect(disk).to.have.length((to ?? 601) - from);
+    }
+  });
+
   it('compacts old ops but keeps the most recent ones and the snapshot', async () => {
     const db = make({ retainOps: 5, flushIntervalMs: 60_000 });
     const d = openDoc(db, 'files', 'a');

@@ -83,7 +83,17 @@ interface CachedDoc {
   m: Metadata | null;
   /** Version of the snapshot row on disk: the doc needs writing back while it is below `v`. */
   storedV: number;
+  /**
+   * The JSON of the ops this process committed most recently, versions `recentFrom` to `v - 1`:
+   * a submit from a client a few versions behind is transformed against exactly these, so they
+   * are read from here rather than from the file.
+   */
+  recent: string[];
+  recentFrom: number;
 }
+
+/** Recent ops kept per cached document (at least; up to twice as many between trims). */
+const RECENT_OPS = 128;
 
 interface SnapshotRow {
   doc_id: string;
@@ -410,6 +420,10 @@ export class SqliteShareDB extends ShareDBDB {
     if (doc.storedV < doc.v) this.writeBack([doc]);
     const limit = Math.min(uptoVersion, doc.storedV, doc.v - this.retainOps);
     if (limit <= 0) return 0;
+    if (limit > doc.recentFrom) {
+      doc.recent = doc.recent.slice(limit - doc.recentFrom);
+      doc.recentFrom = limit;
+    }
     return this.sql.deleteOpsBelow.run(collection, id, limit).changes;
   }
 
@@ -483,6 +497,11 @@ export class SqliteShareDB extends ShareDBDB {
     doc.v = snapshot.v;
     doc.data = data;
     doc.m = m;
+    doc.recent.push(opJson);
+    if (doc.recent.length >= 2 * RECENT_OPS) {
+      doc.recent = doc.recent.slice(RECENT_OPS);
+      doc.recentFrom += RECENT_OPS;
+    }
     if (typeChanges) {
       doc.storedV = doc.v;
       this.dirty.delete(doc);
@@ -513,10 +532,13 @@ export class SqliteShareDB extends ShareDBDB {
           data: row.data == null ? undefined : JSON.parse(row.data),
           m: row.m == null ? null : JSON.parse(row.m),
           storedV: row.v,
+          recent: [],
+          recentFrom: row.v,
         }
-      : { collection, id, type: null, v: 0, data: undefined, m: null, storedV: 0 };
+      : { collection, id, type: null, v: 0, data: undefined, m: null, storedV: 0, recent: [], recentFrom: 0 };
     const maxOp = this.sql.maxOpVersion.get(collection, id);
     if (maxOp != null && maxOp + 1 > doc.v) this.replay(doc, maxOp + 1);
+    doc.recentFrom = doc.v;
     // Make room first: evicting after the insert could drop this very doc while the caller
     // (commit) still writes to it, leaving two copies of one document.
     this.evict(1);
@@ -576,7 +598,11 @@ export class SqliteShareDB extends ShareDBDB {
     const start = from ?? 0;
     const end = to ?? this.versionOf(collection, id);
     if (end <= start) return [];
-    const rows = this.sql.ops.all(collection, id, start, end);
+    const cached = this.cache.get(key(collection, id));
+    const rows =
+      cached && start >= cached.recentFrom && end <= cached.v
+        ? cached.recent.slice(start - cached.recentFrom, end - cached.recentFrom)
+        : this.sql.ops.all(collection, id, start, end);
     if (rows.length !== end - start) {
       throw new ShareDBError(
         'ERR_OPS_MISSING',
