@@ -56,6 +56,19 @@ interface SnapshotRejecter {
   rejectSnapshotRead(snapshot: unknown, error: Error): void;
 }
 
+/** ShareDB internals the queued backend builds on (missing from its typings). */
+interface BackendInternals {
+  _sanitizeOps(
+    agent: unknown,
+    projection: unknown,
+    collection: string,
+    id: string,
+    ops: unknown[],
+    callback: (err?: unknown) => void,
+  ): void;
+  trigger(action: string, agent: unknown, request: object, callback: (err?: unknown) => void): void;
+}
+
 /**
  * ShareDB retries a submit that lost a race on `commit`, without limit by default; with many
  * writers on one document that is most of the work. Queueing submits per document removes the
@@ -90,6 +103,43 @@ class QueuedBackend extends ShareDB {
       run();
     }
   }
+
+  /**
+   * Before a client is sent ops it asked for or missed (hundreds, for a submit that arrives far
+   * behind in a crowd), ShareDB runs the `op` middleware once per op, each in a tick of its own.
+   * Ours is a read check that depends on the agent and the document, never on the op (see
+   * createBackend), so one run per batch gives the same answer.
+   */
+  _sanitizeOps(
+    agent: unknown,
+    projection: unknown,
+    collection: string,
+    id: string,
+    ops: unknown[],
+    callback: (err?: unknown) => void,
+  ): void {
+    if (projection || ops.length <= 1) {
+      const base = ShareDB.prototype as unknown as BackendInternals;
+      base._sanitizeOps.call(this, agent, projection, collection, id, ops, callback);
+      return;
+    }
+    (this as unknown as BackendInternals).trigger('op', agent, { collection, id, op: ops[0] }, (err) =>
+      process.nextTick(callback, err),
+    );
+  }
+}
+
+/** Session ids of file documents, parsed once per id: the read check runs for every delivered op. */
+const sessionOfFile = new Map<string, string | null>();
+function sessionOfDocCached(collection: string, docId: unknown): string | null {
+  if (collection !== COLLECTION_FILES || typeof docId !== 'string') return sessionOfDoc(collection, docId);
+  let sessionId = sessionOfFile.get(docId);
+  if (sessionId === undefined) {
+    sessionId = sessionOfDoc(collection, docId);
+    if (sessionOfFile.size >= 10_000) sessionOfFile.clear();
+    sessionOfFile.set(docId, sessionId);
+  }
+  return sessionId;
 }
 
 const forbidden = () => new AppError('ERR_FORBIDDEN', 'You do not have access to this document.');
@@ -122,7 +172,7 @@ export function createBackend(options: BackendOptions): ShareDB {
   ): boolean | undefined => {
     if (identity.kind === 'server') return true;
     if (identity.kind !== 'user') return false;
-    const sessionId = sessionOfDoc(collection, docId);
+    const sessionId = sessionOfDocCached(collection, docId);
     if (!sessionId) return false;
     const cached = access.cachedRole(identity.user.id, sessionId);
     return cached === undefined ? undefined : can(cached, 'session.read');
@@ -169,7 +219,7 @@ export function createBackend(options: BackendOptions): ShareDB {
   });
 
   // Ops fetched on reconnect and ops pushed to subscribers: a member removed mid-session stops
-  // receiving them at once.
+  // receiving them at once. It must not depend on the op itself (QueuedBackend._sanitizeOps).
   backend.use('op', (ctx, next) => checkRead(identityOf(ctx.agent), ctx.collection, ctx.id, next));
 
   backend.use('query', (ctx, next) => {

@@ -71,13 +71,13 @@ export class ShareDBSocketStream extends Duplex {
   /** Encoded messages waiting for this tick's frame. */
   private outbox: string[] = [];
   /**
-   * Per document (`c\0d`), the newest op version this client was sent. ShareDB answers a submit
+   * Per collection and document, the newest op version this client was sent. ShareDB answers a submit
    * that had to be transformed with every op it was behind, which a subscribed client was already
    * sent as broadcasts: with fifty writers on a file, that is ~49 repeated ops per acknowledgement.
    * An op at or below this version has gone out on this connection already and is dropped. A
    * fetch or (un)subscribe forgets the record, since a client that saw a gap asks for the ops again.
    */
-  private readonly sentVersions = new Map<string, number>();
+  private readonly sentVersions = new Map<unknown, Map<unknown, number>>();
 
   constructor(private readonly socket: Socket) {
     super({ objectMode: true, allowHalfOpen: false });
@@ -115,12 +115,27 @@ export class ShareDBSocketStream extends Duplex {
 
   override _read(): void {}
 
+  /**
+   * ShareDB's agent writes every message here (one per op per subscriber); they go straight to
+   * this tick's outbox, without the Writable machinery's bookkeeping and deferred callbacks.
+   */
+  override write(message: unknown, encodingOrDone?: unknown, done?: unknown): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    this.enqueue(message);
+    const callback = typeof encodingOrDone === 'function' ? encodingOrDone : done;
+    if (typeof callback === 'function') process.nextTick(callback as () => void);
+    return true;
+  }
+
   override _write(message: unknown, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    if (!this.alreadySent(message as Message)) {
-      if (this.outbox.length === 0) scheduleFlush(this);
-      this.outbox.push(encode(message));
-    }
+    this.enqueue(message);
     done();
+  }
+
+  private enqueue(message: unknown): void {
+    if (this.alreadySent(message as Message)) return;
+    if (this.outbox.length === 0) scheduleFlush(this);
+    this.outbox.push(encode(message));
   }
 
   /** Whether `m` is an op (not an acknowledgement) this connection was already sent; records it if not. */
@@ -128,10 +143,14 @@ export class ShareDBSocketStream extends Duplex {
     // Acknowledgements and refusals (a refusal echoes the submitted op) always go out.
     if (m.a !== 'op' || typeof m.v !== 'number' || m.error !== undefined) return false;
     if (m.op === undefined && m.create === undefined && m.del === undefined) return false;
-    const doc = `${m.c}\u0000${m.d}`;
-    const sent = this.sentVersions.get(doc);
+    let docs = this.sentVersions.get(m.c);
+    if (!docs) {
+      docs = new Map();
+      this.sentVersions.set(m.c, docs);
+    }
+    const sent = docs.get(m.d);
     if (sent !== undefined && m.v <= sent) return true;
-    this.sentVersions.set(doc, m.v);
+    docs.set(m.d, m.v);
     return false;
   }
 

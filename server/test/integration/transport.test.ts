@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connectRaw, type RawClient, rawExchange, rawSubmit, waitFor } from '../helpers/realtime-client.js';
-import { createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
+import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
 
 /** Every ShareDB message a raw client receives, in order. */
 function record(client: RawClient): any[] {
@@ -33,7 +33,7 @@ describe('realtime transport', () => {
     for (const client of [a, b]) {
       await rawExchange(client, { a: 's', c, d }, (m) => m.a === 's' && m.d === d);
     }
-    return { a, b, c, d };
+    return { a, b, c, d, owner, editor, sessionId: s.id };
   }
 
   it('a client that submits behind is not sent again the ops it already received', async () => {
@@ -50,6 +50,27 @@ describe('realtime transport', () => {
     expect(opsAt(seenByB, 1)).to.have.length(1);
     a.close();
     b.close();
+  });
+
+  it('ops asked for by version are refused, all of them, once the asker is no longer a member', async () => {
+    const { a, b, c, d, owner, editor, sessionId } = await twoEditors();
+    const seenByB = record(b);
+    for (let v = 1; v <= 5; v++) await rawSubmit(a, c, d, v, [{ p: ['text', 0], si: `${v}` }]);
+    await waitFor(() => opsAt(seenByB, 5).length === 1, 3000, "B to receive A's ops");
+    seenByB.length = 0;
+    const ok = await rawExchange(b, { a: 'f', c, d, v: 1 }, (m) => m.a === 'f' && m.d === d);
+    expect(ok.error).to.equal(undefined);
+    expect(seenByB.filter((m) => m.a === 'op' && 'op' in m).map((m) => m.v)).to.deep.equal([1, 2, 3, 4, 5]);
+    const removed = await api(t.url, 'DELETE', `/api/sessions/${sessionId}/members/${editor.username}`, {
+      token: owner.token,
+    });
+    expect(removed.status).to.equal(204);
+    const late = await connectRaw(t.url, editor.token);
+    const seenLate = record(late);
+    const refused = await rawExchange(late, { a: 'f', c, d, v: 1 }, (m) => m.a === 'f' && m.d === d);
+    expect(refused.error?.code).to.equal('ERR_FORBIDDEN');
+    expect(seenLate.filter((m) => m.a === 'op')).to.deep.equal([]);
+    for (const client of [a, b, late]) client.close();
   });
 
   it('a client that fetches ops it was already sent gets them again', async () => {
