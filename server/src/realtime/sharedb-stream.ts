@@ -4,6 +4,8 @@
  * of ops to one client costs one frame. socket.io's traps (DESIGN.md, Transport): nothing is sent
  * while disconnected (ShareDB repairs gaps itself from versions), and no acks on this channel.
  */
+
+import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
 
@@ -35,14 +37,49 @@ function encode(message: unknown): string {
  */
 const pendingFlush = new Set<ShareDBSocketStream>();
 function scheduleFlush(stream: ShareDBSocketStream): void {
-  if (pendingFlush.size === 0) setImmediate(flushPending);
+  if (pendingFlush.size === 0) setImmediate(flushAll, pendingFlush);
   pendingFlush.add(stream);
 }
-function flushPending(): void {
-  for (const stream of pendingFlush) {
-    pendingFlush.delete(stream);
+function flushAll(streams: Set<ShareDBSocketStream>): void {
+  for (const stream of streams) {
+    streams.delete(stream);
     stream.flush();
   }
+}
+
+/**
+ * Coalescing under load. Sending a frame costs a socket write (on loopback ~13 µs of kernel time
+ * on the development VM), so with a crowd typing into one file, one frame per op per subscriber is
+ * most of what the server does. While the event loop is busy, other people's ops and cursors
+ * (broadcasts) wait up to `windowMs` to share a frame; replies to the client's own requests
+ * (acknowledgements, fetches) are never held, and take whatever is waiting with them in order.
+ * An idle server sends everything at the next tick, as before.
+ */
+export const coalescing = {
+  windowMs: 10,
+  /** Event-loop utilisation over the last sample at which coalescing starts, and stops. */
+  busyAbove: 0.7,
+  idleBelow: 0.4,
+  sampleMs: 100,
+  /** Whether the server counts as busy now (replaceable in tests). */
+  busy: sampleBusy,
+};
+const load = { busy: false, sampledAt: 0, elu: performance.eventLoopUtilization() };
+function sampleBusy(): boolean {
+  const now = performance.now();
+  if (now - load.sampledAt >= coalescing.sampleMs) {
+    const elu = performance.eventLoopUtilization();
+    const { utilization } = performance.eventLoopUtilization(elu, load.elu);
+    load.elu = elu;
+    load.sampledAt = now;
+    load.busy = utilization > (load.busy ? coalescing.idleBelow : coalescing.busyAbove);
+  }
+  return load.busy;
+}
+const deferredFlush = new Set<ShareDBSocketStream>();
+function scheduleDeferredFlush(stream: ShareDBSocketStream): void {
+  if (deferredFlush.size === 0) setTimeout(flushAll, coalescing.windowMs, deferredFlush);
+  deferredFlush.add(stream);
 }
 
 /** A ShareDB message as far as this transport looks into it. */
@@ -55,6 +92,16 @@ interface Message {
   create?: unknown;
   del?: unknown;
   error?: unknown;
+}
+
+/** Another client's op or cursor, as opposed to a reply to this client's own request. */
+function isBroadcast(m: Message): boolean {
+  if (m.a === 'p') return true;
+  return (
+    m.a === 'op' &&
+    m.error === undefined &&
+    (m.op !== undefined || m.create !== undefined || m.del !== undefined)
+  );
 }
 
 /** Client requests after which it must be sent the ops it asks for, even ones it was sent before. */
@@ -70,6 +117,8 @@ const MAX_INBOUND_BATCH = 256;
 export class ShareDBSocketStream extends Duplex {
   /** Encoded messages waiting for this tick's frame. */
   private outbox: string[] = [];
+  /** Whether a flush is due at the next tick (`now`) or at the end of the coalescing window. */
+  private scheduled: 'none' | 'now' | 'later' = 'none';
   /**
    * Per collection and document, the newest op version this client was sent. ShareDB answers a submit
    * that had to be transformed with every op it was behind, which a subscribed client was already
@@ -133,9 +182,17 @@ export class ShareDBSocketStream extends Duplex {
   }
 
   private enqueue(message: unknown): void {
-    if (this.alreadySent(message as Message)) return;
-    if (this.outbox.length === 0) scheduleFlush(this);
+    const m = message as Message;
+    if (this.alreadySent(m)) return;
     this.outbox.push(encode(message));
+    if (this.scheduled === 'now') return;
+    if (isBroadcast(m) && coalescing.busy()) {
+      if (this.scheduled === 'none') scheduleDeferredFlush(this);
+      this.scheduled = 'later';
+      return;
+    }
+    this.scheduled = 'now';
+    scheduleFlush(this);
   }
 
   /** Whether `m` is an op (not an acknowledgement) this connection was already sent; records it if not. */
@@ -154,10 +211,11 @@ export class ShareDBSocketStream extends Duplex {
     return false;
   }
 
-  /** Sends what this tick wrote as one frame (called by the shared per-tick flush). */
+  /** Sends everything waiting as one frame (called by the shared per-tick or deferred flush). */
   flush(): void {
     const batch = this.outbox;
     this.outbox = [];
+    this.scheduled = 'none';
     if (!this.socket.connected || batch.length === 0) return;
     const payload = batch.length === 1 ? batch[0]! : `[${batch.join(',')}]`;
     // A socket.io EVENT packet on the main namespace is `2["event",data]`: the same bytes

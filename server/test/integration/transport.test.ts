@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { coalescing } from '../../src/realtime/sharedb-stream.js';
 import { connectRaw, type RawClient, rawExchange, rawSubmit, waitFor } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
 
@@ -88,5 +89,60 @@ describe('realtime transport', () => {
     expect(opsAt(seenByB, 2)).to.have.length(2);
     a.close();
     b.close();
+  });
+
+  describe('while the server is busy', () => {
+    const saved = { ...coalescing };
+    beforeEach(() => {
+      coalescing.busy = () => true;
+      // Long enough that nothing below could be flushed by the window by accident.
+      coalescing.windowMs = 1500;
+    });
+    afterEach(() => Object.assign(coalescing, saved));
+
+    /** Every `sharedb` frame a raw client receives, with when it came. */
+    function frames(client: RawClient): Array<{ at: number; messages: any[] }> {
+      const seen: Array<{ at: number; messages: any[] }> = [];
+      client.socket.on('sharedb', (data: unknown) => {
+        seen.push({ at: Date.now(), messages: Array.isArray(data) ? data : [data] });
+      });
+      return seen;
+    }
+
+    it("other people's ops wait for the window and share one frame; acknowledgements do not wait", async () => {
+      const { a, b, c, d } = await twoEditors();
+      const toB = frames(b);
+      const started = Date.now();
+      for (let v = 1; v <= 5; v++) {
+        expect((await rawSubmit(a, c, d, v, [{ p: ['text', 0], si: `${v}` }])).error).to.equal(undefined);
+      }
+      // Five acknowledged round trips well inside the window: A's acks were not held.
+      expect(Date.now() - started).to.be.below(coalescing.windowMs);
+      expect(toB).to.deep.equal([]);
+      await waitFor(() => toB.length > 0, 3000, "B to receive A's ops");
+      expect(toB).to.have.length(1);
+      expect(toB[0]!.messages.map((m) => m.v)).to.deep.equal([1, 2, 3, 4, 5]);
+      a.close();
+      b.close();
+    });
+
+    it('an acknowledgement takes the waiting ops with it, in version order', async () => {
+      const { a, b, c, d } = await twoEditors();
+      const toB = frames(b);
+      await rawSubmit(a, c, d, 1, [{ p: ['text', 5], si: '!' }]);
+      const started = Date.now();
+      // B has not seen A's op yet, so it submits against version 1 as well.
+      const ack = await rawSubmit(b, c, d, 1, [{ p: ['text', 0], si: '>' }]);
+      expect(Date.now() - started).to.be.below(coalescing.windowMs);
+      expect(ack.v).to.equal(2);
+      expect(toB).to.have.length(1);
+      const sent = toB[0]!.messages.map((m) => ({ v: m.v, mine: m.src === b.src, op: 'op' in m }));
+      expect(sent).to.deep.equal([
+        { v: 1, mine: false, op: true },
+        { v: 2, mine: true, op: false },
+      ]);
+      a.close();
+      b.close();
+    });
   });
 });

@@ -85,15 +85,44 @@ interface CachedDoc {
   storedV: number;
   /**
    * The JSON of the ops this process committed most recently, versions `recentFrom` to `v - 1`:
-   * a submit from a client a few versions behind is transformed against exactly these, so they
-   * are read from here rather than from the file.
+   * a submit from a client behind is transformed against exactly these, so they are read from
+   * here rather than from the file.
    */
   recent: string[];
+  /**
+   * The same ops parsed, filled in as they are first read: in a crowd, every op is read by
+   * dozens of submits that arrive behind it. Never handed out; readers get shallow copies
+   * (ShareDB deletes `m` from the ops it reads).
+   */
+  recentParsed: Array<StoredOp | undefined>;
   recentFrom: number;
+  /**
+   * How far behind the current version reads of this document have reached lately: the window
+   * keeps at least twice that (within RECENT_MIN..RECENT_MAX), so a crowd whose submits arrive
+   * hundreds of versions behind reads no rows, and a quiet document holds little.
+   */
+  reach: number;
 }
 
-/** Recent ops kept per cached document (at least; up to twice as many between trims). */
-const RECENT_OPS = 128;
+/** Fewest and most recent ops a cached document keeps (up to twice as many between trims). */
+const RECENT_MIN = 128;
+const RECENT_MAX = 2048;
+
+/** Forgets a cached document's recent ops below `version`. */
+function dropRecentBelow(doc: CachedDoc, version: number): void {
+  if (version <= doc.recentFrom) return;
+  const n = Math.min(version - doc.recentFrom, doc.recent.length);
+  doc.recent = doc.recent.slice(n);
+  doc.recentParsed = doc.recentParsed.slice(n);
+  doc.recentFrom += n;
+}
+
+/** A copy of a stored op that its reader may change (the components are shared and never changed). */
+function copyOp(op: StoredOp, withMeta: boolean): StoredOp {
+  const { m, ...copy } = op;
+  if (withMeta && m) (copy as StoredOp).m = { ...m };
+  return copy;
+}
 
 interface SnapshotRow {
   doc_id: string;
@@ -420,10 +449,7 @@ export class SqliteShareDB extends ShareDBDB {
     if (doc.storedV < doc.v) this.writeBack([doc]);
     const limit = Math.min(uptoVersion, doc.storedV, doc.v - this.retainOps);
     if (limit <= 0) return 0;
-    if (limit > doc.recentFrom) {
-      doc.recent = doc.recent.slice(limit - doc.recentFrom);
-      doc.recentFrom = limit;
-    }
+    dropRecentBelow(doc, limit);
     return this.sql.deleteOpsBelow.run(collection, id, limit).changes;
   }
 
@@ -498,9 +524,12 @@ export class SqliteShareDB extends ShareDBDB {
     doc.data = data;
     doc.m = m;
     doc.recent.push(opJson);
-    if (doc.recent.length >= 2 * RECENT_OPS) {
-      doc.recent = doc.recent.slice(RECENT_OPS);
-      doc.recentFrom += RECENT_OPS;
+    doc.recentParsed.push(undefined);
+    const keep = Math.min(RECENT_MAX, Math.max(RECENT_MIN, 2 * doc.reach));
+    if (doc.recent.length >= 2 * keep) {
+      dropRecentBelow(doc, doc.v - keep);
+      // One deep read (a client back from a long absence) does not hold memory for good.
+      doc.reach >>= 1;
     }
     if (typeChanges) {
       doc.storedV = doc.v;
@@ -533,9 +562,23 @@ export class SqliteShareDB extends ShareDBDB {
           m: row.m == null ? null : JSON.parse(row.m),
           storedV: row.v,
           recent: [],
+          recentParsed: [],
           recentFrom: row.v,
+          reach: 0,
         }
-      : { collection, id, type: null, v: 0, data: undefined, m: null, storedV: 0, recent: [], recentFrom: 0 };
+      : {
+          collection,
+          id,
+          type: null,
+          v: 0,
+          data: undefined,
+          m: null,
+          storedV: 0,
+          recent: [],
+          recentParsed: [],
+          recentFrom: 0,
+          reach: 0,
+        };
     const maxOp = this.sql.maxOpVersion.get(collection, id);
     if (maxOp != null && maxOp + 1 > doc.v) this.replay(doc, maxOp + 1);
     doc.recentFrom = doc.v;
@@ -599,10 +642,21 @@ export class SqliteShareDB extends ShareDBDB {
     const end = to ?? this.versionOf(collection, id);
     if (end <= start) return [];
     const cached = this.cache.get(key(collection, id));
-    const rows =
-      cached && start >= cached.recentFrom && end <= cached.v
-        ? cached.recent.slice(start - cached.recentFrom, end - cached.recentFrom)
-        : this.sql.ops.all(collection, id, start, end);
+    if (cached) cached.reach = Math.max(cached.reach, Math.min(RECENT_MAX, cached.v - start));
+    if (cached && start >= cached.recentFrom && end <= cached.v) {
+      const ops: StoredOp[] = new Array(end - start);
+      for (let i = 0; i < ops.length; i++) {
+        const at = start - cached.recentFrom + i;
+        let op = cached.recentParsed[at];
+        if (op === undefined) {
+          op = JSON.parse(cached.recent[at]!) as StoredOp;
+          cached.recentParsed[at] = op;
+        }
+        ops[i] = copyOp(op, withMeta);
+      }
+      return ops;
+    }
+    const rows = this.sql.ops.all(collection, id, start, end);
     if (rows.length !== end - start) {
       throw new ShareDBError(
         'ERR_OPS_MISSING',
