@@ -56,8 +56,20 @@ interface SnapshotRejecter {
   rejectSnapshotRead(snapshot: unknown, error: Error): void;
 }
 
+/** Whether an agent may be sent ops of a document: calls `next()` if so, `next(error)` if not. */
+type OpReadCheck = (agent: unknown, collection: string, id: string, next: (err?: unknown) => void) => void;
+
 /** ShareDB internals the queued backend builds on (missing from its typings). */
 interface BackendInternals {
+  middleware: Record<string, unknown[] | undefined>;
+  _sanitizeOp(
+    agent: unknown,
+    projection: unknown,
+    collection: string,
+    id: string,
+    op: unknown,
+    callback: (err?: unknown) => void,
+  ): void;
   _sanitizeOps(
     agent: unknown,
     projection: unknown,
@@ -105,10 +117,48 @@ class QueuedBackend extends ShareDB {
   }
 
   /**
+   * The read check every op passes before it is sent to a client. It runs for every op delivered
+   * to every subscriber, so it is called directly rather than as `op` middleware (ShareDB's
+   * middleware chain allocates a request and a closure per call). It depends on the agent and the
+   * document, never on the op. Any `op` middleware and projections still run after it.
+   */
+  opReadCheck: OpReadCheck | null = null;
+
+  private get internals(): BackendInternals {
+    return this as unknown as BackendInternals;
+  }
+
+  /** Whether ops need ShareDB's own sanitizing after the read check. */
+  private needsBaseSanitize(projection: unknown): boolean {
+    return Boolean(projection) || (this.internals.middleware.op?.length ?? 0) > 0;
+  }
+
+  _sanitizeOp(
+    agent: unknown,
+    projection: unknown,
+    collection: string,
+    id: string,
+    op: unknown,
+    callback: (err?: unknown) => void,
+  ): void {
+    const base = ShareDB.prototype as unknown as BackendInternals;
+    const check = this.opReadCheck;
+    if (!check) {
+      base._sanitizeOp.call(this, agent, projection, collection, id, op, callback);
+      return;
+    }
+    check(agent, collection, id, (err) => {
+      if (err) callback(err);
+      else if (this.needsBaseSanitize(projection)) {
+        base._sanitizeOp.call(this, agent, projection, collection, id, op, callback);
+      } else callback();
+    });
+  }
+
+  /**
    * Before a client is sent ops it asked for or missed (hundreds, for a submit that arrives far
-   * behind in a crowd), ShareDB runs the `op` middleware once per op, each in a tick of its own.
-   * Ours is a read check that depends on the agent and the document, never on the op (see
-   * createBackend), so one run per batch gives the same answer.
+   * behind in a crowd), ShareDB sanitizes each op in a tick of its own. The read check does not
+   * depend on the op, so one run per batch gives the same answer.
    */
   _sanitizeOps(
     agent: unknown,
@@ -118,14 +168,13 @@ class QueuedBackend extends ShareDB {
     ops: unknown[],
     callback: (err?: unknown) => void,
   ): void {
-    if (projection || ops.length <= 1) {
+    const check = this.opReadCheck;
+    if (!check || ops.length <= 1 || this.needsBaseSanitize(projection)) {
       const base = ShareDB.prototype as unknown as BackendInternals;
       base._sanitizeOps.call(this, agent, projection, collection, id, ops, callback);
       return;
     }
-    (this as unknown as BackendInternals).trigger('op', agent, { collection, id, op: ops[0] }, (err) =>
-      process.nextTick(callback, err),
-    );
+    check(agent, collection, id, (err) => process.nextTick(callback, err));
   }
 }
 
@@ -219,8 +268,9 @@ export function createBackend(options: BackendOptions): ShareDB {
   });
 
   // Ops fetched on reconnect and ops pushed to subscribers: a member removed mid-session stops
-  // receiving them at once. It must not depend on the op itself (QueuedBackend._sanitizeOps).
-  backend.use('op', (ctx, next) => checkRead(identityOf(ctx.agent), ctx.collection, ctx.id, next));
+  // receiving them at once (QueuedBackend.opReadCheck).
+  backend.opReadCheck = (agent, collection, id, next) =>
+    checkRead(identityOf(agent as Parameters<typeof identityOf>[0]), collection, id, next);
 
   backend.use('query', (ctx, next) => {
     if (identityOf(ctx.agent).kind === 'server') return next();
