@@ -105,7 +105,7 @@ interface CachedDoc {
 }
 
 /** Fewest and most recent ops a cached document keeps (up to twice as many between trims). */
-const RECENT_MIN = 128;
+const RECENT_MIN = 32;
 const RECENT_MAX = 2048;
 
 /** Forgets a cached document's recent ops below `version`. */
