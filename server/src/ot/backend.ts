@@ -78,8 +78,10 @@ interface BackendInternals {
     ops: unknown[],
     callback: (err?: unknown) => void,
   ): void;
-  trigger(action: string, agent: unknown, request: object, callback: (err?: unknown) => void): void;
 }
+
+/** ShareDB's own implementations of what QueuedBackend overrides. */
+const base = ShareDB.prototype as unknown as BackendInternals;
 
 /**
  * ShareDB retries a submit that lost a race on `commit`, without limit by default; with many
@@ -124,13 +126,10 @@ class QueuedBackend extends ShareDB {
    */
   opReadCheck: OpReadCheck | null = null;
 
-  private get internals(): BackendInternals {
-    return this as unknown as BackendInternals;
-  }
-
   /** Whether ops need ShareDB's own sanitizing after the read check. */
   private needsBaseSanitize(projection: unknown): boolean {
-    return Boolean(projection) || (this.internals.middleware.op?.length ?? 0) > 0;
+    const { middleware } = this as unknown as BackendInternals;
+    return Boolean(projection) || (middleware.op?.length ?? 0) > 0;
   }
 
   _sanitizeOp(
@@ -141,7 +140,6 @@ class QueuedBackend extends ShareDB {
     op: unknown,
     callback: (err?: unknown) => void,
   ): void {
-    const base = ShareDB.prototype as unknown as BackendInternals;
     const check = this.opReadCheck;
     if (!check) {
       base._sanitizeOp.call(this, agent, projection, collection, id, op, callback);
@@ -170,7 +168,6 @@ class QueuedBackend extends ShareDB {
   ): void {
     const check = this.opReadCheck;
     if (!check || ops.length <= 1 || this.needsBaseSanitize(projection)) {
-      const base = ShareDB.prototype as unknown as BackendInternals;
       base._sanitizeOps.call(this, agent, projection, collection, id, ops, callback);
       return;
     }
