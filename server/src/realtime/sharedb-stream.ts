@@ -94,14 +94,18 @@ interface Message {
   error?: unknown;
 }
 
+/**
+ * An op itself (an edit, create or delete), as opposed to an acknowledgement or a refusal (a
+ * refusal echoes the submitted op, with an error).
+ */
+function carriesOp(m: Message): boolean {
+  if (m.a !== 'op' || m.error !== undefined) return false;
+  return m.op !== undefined || m.create !== undefined || m.del !== undefined;
+}
+
 /** Another client's op or cursor, as opposed to a reply to this client's own request. */
 function isBroadcast(m: Message): boolean {
-  if (m.a === 'p') return true;
-  return (
-    m.a === 'op' &&
-    m.error === undefined &&
-    (m.op !== undefined || m.create !== undefined || m.del !== undefined)
-  );
+  return m.a === 'p' || carriesOp(m);
 }
 
 /** Client requests after which it must be sent the ops it asks for, even ones it was sent before. */
@@ -197,9 +201,8 @@ export class ShareDBSocketStream extends Duplex {
 
   /** Whether `m` is an op (not an acknowledgement) this connection was already sent; records it if not. */
   private alreadySent(m: Message): boolean {
-    // Acknowledgements and refusals (a refusal echoes the submitted op) always go out.
-    if (m.a !== 'op' || typeof m.v !== 'number' || m.error !== undefined) return false;
-    if (m.op === undefined && m.create === undefined && m.del === undefined) return false;
+    // Acknowledgements and refusals always go out.
+    if (!carriesOp(m) || typeof m.v !== 'number') return false;
     let docs = this.sentVersions.get(m.c);
     if (!docs) {
       docs = new Map();

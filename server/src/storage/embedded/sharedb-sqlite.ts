@@ -552,33 +552,20 @@ export class SqliteShareDB extends ShareDBDB {
       return hit;
     }
     const row = this.sql.snapshot.get(collection, id);
-    const doc: CachedDoc = row
-      ? {
-          collection,
-          id,
-          type: row.type,
-          v: row.v,
-          data: row.data == null ? undefined : JSON.parse(row.data),
-          m: row.m == null ? null : JSON.parse(row.m),
-          storedV: row.v,
-          recent: [],
-          recentParsed: [],
-          recentFrom: row.v,
-          reach: 0,
-        }
-      : {
-          collection,
-          id,
-          type: null,
-          v: 0,
-          data: undefined,
-          m: null,
-          storedV: 0,
-          recent: [],
-          recentParsed: [],
-          recentFrom: 0,
-          reach: 0,
-        };
+    const doc: CachedDoc = {
+      collection,
+      id,
+      type: row?.type ?? null,
+      v: row?.v ?? 0,
+      data: row?.data == null ? undefined : JSON.parse(row.data),
+      m: row?.m == null ? null : JSON.parse(row.m),
+      storedV: row?.v ?? 0,
+      recent: [],
+      recentParsed: [],
+      // Set below, once the snapshot has caught up with the op log.
+      recentFrom: 0,
+      reach: 0,
+    };
     const maxOp = this.sql.maxOpVersion.get(collection, id);
     if (maxOp != null && maxOp + 1 > doc.v) this.replay(doc, maxOp + 1);
     doc.recentFrom = doc.v;
