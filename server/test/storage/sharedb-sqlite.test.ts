@@ -104,23 +104,21 @@ describe('SqliteShareDB', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       child.on('exit', (_code, signal) => resolve(signal)),
     );
-    const lastAcked = await new Promise<number>((resolve, reject) => {
-      let buffer = '';
-      let last = 0;
-      child.stdout.on('data', (chunk) => {
-        buffer += chunk;
-        const lines = buffer.split('\n');
-        buffer = lines.pop()!;
-        for (const line of lines) last = Number(line.split(' ')[1]);
-        // Kill it mid-stream, while it is still committing.
-        if (last >= 300) {
-          child.kill('SIGKILL');
-          resolve(last);
-        }
-      });
-      child.on('exit', () => reject(new Error(`writer exited early at v${last}: ${stderr}`)));
+    // The newest acknowledgement the writer printed: it keeps committing until the signal lands,
+    // so acks printed after the kill was sent count too (read to the end of its output).
+    let lastAcked = 0;
+    let buffer = '';
+    child.stdout.on('data', (chunk) => {
+      buffer += chunk;
+      const lines = buffer.split('\n');
+      buffer = lines.pop()!;
+      for (const line of lines) lastAcked = Number(line.split(' ')[1]);
+      // Kill it mid-stream, while it is still committing.
+      if (lastAcked >= 300 && !child.killed) child.kill('SIGKILL');
     });
-    expect(await exited).to.equal('SIGKILL');
+    const outputEnded = new Promise((resolve) => child.stdout.on('end', resolve));
+    expect(await exited).to.equal('SIGKILL', `writer exited early at v${lastAcked}: ${stderr}`);
+    await outputEnded;
     // Nothing was ever written back after the create: the row is far behind the log.
     expect(storedRow(file, 'files', 'doc')?.v).to.equal(1);
 
