@@ -49,6 +49,25 @@ export interface Config {
   maxConcurrentClones: number;
   /** A clone with no bytes flowing either way for this long is cut off, ms. */
   gitIdleTimeoutMs: number;
+  /**
+   * Git transfers one account may run at once (within `maxConcurrentClones`), so one account
+   * cannot take every slot; more get 429 with Retry-After.
+   */
+  maxClonesPerUser: number;
+  /**
+   * Slowest git transfer kept, bytes per second both ways together, averaged over
+   * `gitMinRateWindowMs`; a slower one is cut off, freeing its slot. 0: no minimum.
+   */
+  gitMinBytesPerSecond: number;
+  /** Window the transfer rate is averaged over, ms; a transfer is first judged once it is this old. */
+  gitMinRateWindowMs: number;
+  /** Sessions one account may own; creating one more fails with ERR_LIMIT_REACHED. */
+  maxSessionsPerUser: number;
+  /**
+   * The origin people use to reach this server (`https://gitpad.lan`), without a path: invite
+   * links are built from it. Unset: from the address the request arrived at (never the Host header).
+   */
+  publicUrl: string | undefined;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -74,6 +93,11 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   trustProxy: false,
   maxConcurrentClones: 8,
   gitIdleTimeoutMs: 60_000,
+  maxClonesPerUser: 2,
+  gitMinBytesPerSecond: 1024,
+  gitMinRateWindowMs: 10_000,
+  maxSessionsPerUser: 100,
+  publicUrl: undefined,
 });
 
 export class ConfigError extends Error {
@@ -142,6 +166,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   }
 
+  const publicUrl = parsePublicUrl(str('PUBLIC_URL'), problems);
+
   const config: Config = {
     port: int('PORT', DEFAULTS.port, 0, 65535),
     host,
@@ -170,6 +196,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: bool('TRUST_PROXY', DEFAULTS.trustProxy),
     maxConcurrentClones: int('MAX_CONCURRENT_CLONES', DEFAULTS.maxConcurrentClones, 1, 1000),
     gitIdleTimeoutMs: int('GIT_IDLE_TIMEOUT_MS', DEFAULTS.gitIdleTimeoutMs, 100, 3_600_000),
+    maxClonesPerUser: int('MAX_CLONES_PER_USER', DEFAULTS.maxClonesPerUser, 1, 1000),
+    gitMinBytesPerSecond: int('GIT_MIN_BYTES_PER_SECOND', DEFAULTS.gitMinBytesPerSecond, 0, 1024 ** 3),
+    gitMinRateWindowMs: int('GIT_MIN_RATE_WINDOW_MS', DEFAULTS.gitMinRateWindowMs, 100, 3_600_000),
+    maxSessionsPerUser: int('MAX_SESSIONS_PER_USER', DEFAULTS.maxSessionsPerUser, 1, 1_000_000),
+    publicUrl,
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {
@@ -182,4 +213,26 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `PUBLIC_URL` as an origin (`scheme://host[:port]`, no trailing slash), or undefined when unset. */
+function parsePublicUrl(raw: string | undefined, problems: string[]): string | undefined {
+  if (raw === undefined) return undefined;
+  const bad = () => {
+    problems.push(
+      `PUBLIC_URL must be an absolute http:// or https:// address without a path, like https://gitpad.lan:3000 (got "${raw}")`,
+    );
+    return undefined;
+  };
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return bad();
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad();
+  // The client's assets and API live at the root: a path prefix could not work, so it is refused.
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+    return bad();
+  return url.origin;
 }

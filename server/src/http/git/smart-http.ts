@@ -3,7 +3,8 @@
  * `POST /git/<sessionId>.git/git-upload-pack`, served by spawning `git http-backend` (CGI) behind
  * our Basic auth and the session's roles. Push is refused for everyone; nothing else under /git
  * exists. Bodies stream both ways (no buffering of packs); the child dies when the response
- * closes; concurrent clones are capped; a stalled transfer is cut off.
+ * closes; concurrent transfers are capped for the server and per account (slots.ts); a stalled
+ * transfer, or one slower than the configured minimum rate, is cut off and frees its slot.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import type { Context, Middleware } from 'koa';
 import type { Services } from '../../services.js';
 import { type GitAuthenticator, parseBasic } from './basic-auth.js';
+import { GitSlots } from './slots.js';
 
 const ROUTE =
   /^\/git\/([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
@@ -24,7 +26,7 @@ function plain(ctx: Context, status: number, message: string, headers: Record<st
 
 export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middleware {
   const { config, logger, access } = services;
-  let active = 0;
+  const slots = new GitSlots({ total: config.maxConcurrentClones, perUser: config.maxClonesPerUser });
 
   return async (ctx, next) => {
     if (!ctx.path.startsWith('/git/') && ctx.path !== '/git') return next();
@@ -59,22 +61,32 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
     const repoDir = path.join(config.reposDir, `${sessionId}.git`);
     if (!fs.existsSync(path.join(repoDir, 'HEAD'))) return notFound();
 
-    if (active >= config.maxConcurrentClones) {
+    const slot = slots.acquire(userId);
+    if (slot === 'server-busy') {
       return plain(ctx, 503, 'The server is busy serving other clones. Try again in a moment.', {
         'Retry-After': '5',
       });
     }
-    active++;
+    if (slot === 'user-busy') {
+      return plain(
+        ctx,
+        429,
+        `You already have ${config.maxClonesPerUser} git transfers running on this server: wait for one to finish.`,
+        { 'Retry-After': '5' },
+      );
+    }
     try {
       await runHttpBackend(ctx, {
         reposDir: config.reposDir,
         pathInfo: `/${sessionId}.git/${rest}`,
         username: creds.username,
         idleTimeoutMs: config.gitIdleTimeoutMs,
-        onError: (msg, extra) => logger.warn(msg, { sessionId, ...extra }),
+        minBytesPerSecond: config.gitMinBytesPerSecond,
+        rateWindowMs: config.gitMinRateWindowMs,
+        onError: (msg, extra) => logger.warn(msg, { sessionId, userId, ...extra }),
       });
     } finally {
-      active--;
+      slot.release();
     }
   };
 }
@@ -84,6 +96,9 @@ interface BackendOptions {
   pathInfo: string;
   username: string;
   idleTimeoutMs: number;
+  /** Bytes per second (both ways together) a transfer must average over each window; 0: none. */
+  minBytesPerSecond: number;
+  rateWindowMs: number;
   onError: (msg: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -126,20 +141,56 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
       if (finished) return;
       finished = true;
       clearTimeout(idle);
+      clearInterval(rate);
       resolve();
     };
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     };
+    /** Set once the transfer was cut off: whatever the child still says goes nowhere. */
+    let cut = false;
+    /** Ends the transfer: with a readable answer when nothing was sent yet, else by cutting it. */
+    const cutOff = (message: string) => {
+      if (cut) return;
+      cut = true;
+      kill();
+      if (!res.headersSent) {
+        res.writeHead(408, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+        res.end(`${message}\n`);
+      } else res.destroy();
+    };
     const touch = () => {
       clearTimeout(idle);
       idle = setTimeout(() => {
         opts.onError('git transfer stalled; cutting it off', { idleMs: opts.idleTimeoutMs });
-        kill();
-        res.destroy();
+        cutOff('The transfer stalled and was cut off. Try again.');
       }, opts.idleTimeoutMs);
     };
     touch();
+
+    // Minimum rate: every window must have moved enough bytes, or the slot goes to someone else.
+    // The first judgement comes one window after the start, which is the grace period.
+    let moved = 0;
+    const needed = (opts.minBytesPerSecond * opts.rateWindowMs) / 1000;
+    const rate =
+      needed > 0
+        ? setInterval(() => {
+            if (moved < needed) {
+              opts.onError('git transfer below the minimum rate; cutting it off', {
+                bytes: moved,
+                windowMs: opts.rateWindowMs,
+              });
+              cutOff(
+                `The transfer was slower than ${opts.minBytesPerSecond} bytes per second and was cut off. Try again.`,
+              );
+            }
+            moved = 0;
+          }, opts.rateWindowMs)
+        : undefined;
+    const count = (chunk: Buffer) => {
+      moved += chunk.length;
+      touch();
+    };
 
     // The response closing (client gone, or done) ends the child: never the request closing,
     // which happens as soon as the body has been read.
@@ -163,7 +214,7 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
         opts.onError('git http-backend exited with an error', { code, stderr: stderr.trim() });
     });
 
-    req.on('data', touch);
+    req.on('data', count);
     req.pipe(child.stdin);
     child.stdin.on('error', () => {
       /* the child may exit before reading everything (bad request); its answer says why */
@@ -173,7 +224,8 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
     let head = Buffer.alloc(0);
     let headersDone = false;
     child.stdout.on('data', (chunk: Buffer) => {
-      touch();
+      if (cut) return;
+      count(chunk);
       if (headersDone) {
         if (!res.write(chunk)) {
           child.stdout.pause();
@@ -208,6 +260,7 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
       if (body.length > 0) res.write(body);
     });
     child.stdout.on('end', () => {
+      if (cut) return;
       if (!headersDone && !res.headersSent) {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('git http-backend gave no answer.\n');
