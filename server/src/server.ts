@@ -73,7 +73,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     store,
     conn,
     access,
-    { maxFilesPerSession: config.maxFilesPerSession, maxFileChars: config.maxFileChars },
+    {
+      maxFilesPerSession: config.maxFilesPerSession,
+      maxFileChars: config.maxFileChars,
+      maxSessionsPerUser: config.maxSessionsPerUser,
+    },
     {
       // Every session is a bare repo from the start, so it can be cloned before its first version.
       sessionCreated: async (session) => {

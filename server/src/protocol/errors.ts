@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   ERR_PATH_EXISTS: 409,
   ERR_CONFLICT: 409,
   ERR_LAST_OWNER: 409,
+  /** A per-account cap (sessions owned): resolved by removing something, not by waiting. */
+  ERR_LIMIT_REACHED: 409,
   ERR_INVITE_EXPIRED: 410,
   ERR_TOO_LARGE: 413,
   ERR_TOO_MANY_FILES: 413,

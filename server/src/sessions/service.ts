@@ -34,6 +34,8 @@ export interface FileInfo {
 export interface SessionLimits {
   maxFilesPerSession: number;
   maxFileChars: number;
+  /** Sessions one account may own at once. */
+  maxSessionsPerUser: number;
 }
 
 /** Hooks the service calls after a change commits (git repo creation, live notifications). */
@@ -95,7 +97,25 @@ export class SessionService {
     return this.locks.run(sessionId, fn);
   }
 
-  async create(name: string, ownerId: string): Promise<SessionRecord & { role: Role }> {
+  /**
+   * Creates a session owned by `ownerId`, unless they already own `maxSessionsPerUser`. One
+   * account's creations are serialized (a key no session id can take), so parallel requests
+   * cannot overshoot the cap.
+   */
+  create(name: string, ownerId: string): Promise<SessionRecord & { role: Role }> {
+    return this.locks.run(`user:${ownerId}`, async () => {
+      const owned = (await this.store.sessions.listForUser(ownerId)).filter((s) => s.role === 'owner');
+      if (owned.length >= this.limits.maxSessionsPerUser) {
+        throw new AppError(
+          'ERR_LIMIT_REACHED',
+          `You already own ${owned.length} sessions, the most this server allows (${this.limits.maxSessionsPerUser}). Delete one you no longer need, or hand it over to someone else.`,
+        );
+      }
+      return this.createUnchecked(name, ownerId);
+    });
+  }
+
+  private async createUnchecked(name: string, ownerId: string): Promise<SessionRecord & { role: Role }> {
     const session: SessionRecord = {
       id: newSessionId(name),
       name,
