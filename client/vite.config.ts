@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import vue from '@vitejs/plugin-vue';
 import { defineConfig } from 'vite';
+import { CSP_NONCE_PLACEHOLDER } from '../server/src/protocol/csp';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -19,6 +20,8 @@ export default defineConfig({
       util: here('./src/realtime/node-util-shim.ts'),
     },
   },
+  // The server puts a fresh nonce in place of the placeholder on every page load (CSP).
+  html: { cspNonce: CSP_NONCE_PLACEHOLDER },
   build: {
     outDir: here('../dist/client'),
     emptyOutDir: true,

@@ -5,6 +5,7 @@
 import { EditorView } from '@codemirror/view';
 import { onBeforeUnmount, onMounted, type Ref, shallowRef, watch } from 'vue';
 import type { CollabEditor } from '@/editor/collab-editor';
+import { cspNonce } from '@/editor/csp-nonce';
 import { remoteCursors } from '@/editor/remote-cursors';
 
 export function useCodeMirror(
@@ -22,7 +23,8 @@ export function useCodeMirror(
   }
 
   onMounted(() => {
-    view.value = new EditorView({ parent: container.value ?? undefined });
+    // The nonce from the first state on: CodeMirror mounts its <style> elements at creation.
+    view.value = new EditorView({ parent: container.value ?? undefined, extensions: cspNonce() });
     show(active.value);
   });
   watch(active, (editor) => show(editor));

@@ -39,6 +39,7 @@ import {
   rectangularSelection,
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
+import { cspNonce } from './csp-nonce';
 
 const readOnlyCompartment = new Compartment();
 const themeCompartment = new Compartment();
@@ -185,6 +186,7 @@ export function editorSetup(options: SetupOptions = {}): Extension {
     themeCompartment.of(themeExtension(options.theme ?? 'light')),
     readOnlyCompartment.of(readOnlyExtension(options.readOnly ?? false)),
     languageCompartment.of(options.language ?? []),
+    cspNonce(),
   ];
 }
 

@@ -1,4 +1,7 @@
-/** The Koa application: error boundary first, then body parsing, the API routers and the client. */
+/**
+ * The Koa application: security headers and the error boundary first, then git (before any body
+ * parsing), body parsing, the API routers and the client.
+ */
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Services } from '../services.js';
@@ -14,16 +17,16 @@ import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
 import { versionRoutes } from './routes/versions.js';
+import { securityHeaders } from './security-headers.js';
 import { staticClient } from './static-client.js';
 
 export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: services.config.trustProxy });
   // Koa logs every error itself unless told not to; ours are answered (and logged) by the boundary.
   app.silent = true;
+  app.use(securityHeaders({ tls: Boolean(services.config.tlsCertFile && services.config.tlsKeyFile) }));
   app.use(errorBoundary(services.logger));
   app.use(async (ctx, next) => {
-    ctx.set('X-Content-Type-Options', 'nosniff');
-    ctx.set('Referrer-Policy', 'same-origin');
     if (ctx.path.startsWith('/api/')) ctx.set('Cache-Control', 'no-store');
     await next();
   });

@@ -1,11 +1,14 @@
 /**
  * Serves the built browser client from `clientDir` with history-API fallback: any GET outside
  * /api, /git and /socket.io that is not a file gets index.html, so `/s/<id>` links work on reload.
- * Hashed assets are cached for a year; index.html never.
+ * Hashed assets are cached for a year; index.html never. Each page load gets a fresh CSP nonce,
+ * written into the page in place of the build's placeholder and named in its policy.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Middleware } from 'koa';
+import { CSP_NONCE_PLACEHOLDER } from '../protocol/csp.js';
+import { clientPolicy, newNonce } from './security-headers.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -51,7 +54,13 @@ export function staticClient(clientDir: string): Middleware {
       'Cache-Control',
       target.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
-    ctx.set('X-Content-Type-Options', 'nosniff');
+    if (target === index) {
+      const nonce = newNonce();
+      const html = await fs.promises.readFile(target, 'utf8');
+      ctx.set('Content-Security-Policy', clientPolicy(nonce));
+      ctx.body = html.replaceAll(CSP_NONCE_PLACEHOLDER, nonce);
+      return;
+    }
     ctx.body = fs.createReadStream(target);
   };
 }
