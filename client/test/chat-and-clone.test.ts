@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { chatSegments } from '../src/components/chat/chat-text';
-import { cloneCommand, cloneHosts } from '../src/components/clone/clone-command';
+import { cloneCommand, cloneHosts, cloneProtocol } from '../src/components/clone/clone-command';
 
 describe('chat text', () => {
   const files = new Set(['src/app.ts', 'Makefile', 'docs/ü.md']);
@@ -36,8 +36,8 @@ describe('chat text', () => {
 describe('clone command', () => {
   const info = {
     protocol: 'http',
-    requestHost: 'localhost:3000',
     port: '3000',
+    publicUrl: null,
     lanAddresses: ['192.168.1.20', '[fd00::2]'],
   };
 
@@ -59,6 +59,15 @@ describe('clone command', () => {
         { ...info, lanAddresses: [] },
       ),
     ).to.deep.equal(['127.0.0.1:3000']);
+  });
+
+  it('uses the configured public URL, whatever the page was opened as', () => {
+    const pub = { ...info, publicUrl: 'https://gitpad.example:8443' };
+    expect(cloneHosts({ hostname: 'localhost', host: 'localhost:3000', port: '3000' }, pub)).to.deep.equal([
+      'gitpad.example:8443',
+    ]);
+    expect(cloneProtocol('http:', pub)).to.equal('https:');
+    expect(cloneProtocol('http:', info)).to.equal('http:');
   });
 
   it('builds the exact command', () => {

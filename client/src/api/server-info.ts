@@ -2,11 +2,12 @@
 import { request } from './http';
 
 export interface ServerInfo {
-  /** `http` or `https`, as the server saw this request. */
+  /** `http` or `https`: whether the server itself speaks TLS. */
   protocol: string;
-  /** The Host header the page was opened with, e.g. `localhost:3000`. */
-  requestHost: string;
+  /** The port the server answered on. */
   port: string;
+  /** `PUBLIC_URL` (e.g. `https://gitpad.lan`) when the server has one: the address to give others. */
+  publicUrl: string | null;
   /** Addresses of the server's network interfaces (IPv6 in brackets); empty on loopback only. */
   lanAddresses: string[];
 }

@@ -1,7 +1,8 @@
 /**
  * The `git clone` command for a session, built for an address other machines can reach: the
- * page's own host when it was opened by a LAN name or address, otherwise (localhost) one of the
- * server's LAN addresses from `GET /api/server-info`.
+ * server's configured public URL when it has one, else the page's own host when it was opened by
+ * a LAN name or address, otherwise (localhost) one of the server's LAN addresses from
+ * `GET /api/server-info`.
  */
 import type { ServerInfo } from '@/api/server-info';
 
@@ -17,11 +18,17 @@ export function cloneHosts(
   page: { hostname: string; host: string; port: string },
   info: ServerInfo | null,
 ): string[] {
+  if (info?.publicUrl) return [new URL(info.publicUrl).host];
   if (!isLoopback(page.hostname)) return [page.host];
   const port = page.port || info?.port || '';
   const lan = (info?.lanAddresses ?? []).map((address) => (port ? `${address}:${port}` : address));
   // Nothing else to offer (the server listens on loopback only): the page's own address works here.
   return lan.length > 0 ? [...lan, page.host] : [page.host];
+}
+
+/** The scheme for the command (`http:`/`https:`): the public URL's when there is one, else the page's. */
+export function cloneProtocol(pageProtocol: string, info: ServerInfo | null): string {
+  return info?.publicUrl ? new URL(info.publicUrl).protocol : pageProtocol;
 }
 
 /** `git clone http://alice@192.168.1.20:3000/git/<id>.git` */

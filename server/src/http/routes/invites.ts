@@ -6,6 +6,7 @@ import { parseWith } from '../../errors/validation.js';
 import type { Services } from '../../services.js';
 import { acceptInvite, createInvite, previewInvite, publicInvite } from '../../sessions/invites.js';
 import { type AuthState, authenticate, requireSession } from '../authenticate.js';
+import { publicOrigin } from '../public-url.js';
 
 const createSchema = z.object({
   // Ownership is handed over explicitly (transfer), never through a link.
@@ -28,12 +29,13 @@ export function inviteRoutes(services: Services): Router<AuthState>[] {
     const input = parseWith(createSchema, ctx.request.body);
     const invite = await createInvite(services, ctx.params.sessionId!, ctx.state.auth.user.id, input);
     ctx.status = 201;
-    ctx.body = publicInvite(invite, `${ctx.protocol}://${ctx.host}`);
+    ctx.body = publicInvite(invite, publicOrigin(services.config, ctx.req.socket));
   });
 
   perSession.get('/', manage, async (ctx) => {
     const list = await services.store.invites.listForSession(ctx.params.sessionId!);
-    ctx.body = { invites: list.map((i) => publicInvite(i, `${ctx.protocol}://${ctx.host}`)) };
+    const origin = publicOrigin(services.config, ctx.req.socket);
+    ctx.body = { invites: list.map((i) => publicInvite(i, origin)) };
   });
 
   perSession.delete('/:token', manage, async (ctx) => {
