@@ -43,16 +43,54 @@ export function validateEntryName(name: string): void {
   if (Buffer.byteLength(name, 'utf8') > MAX_NAME_BYTES) throw invalid(`"${name.slice(0, 40)}…" is too long.`);
 }
 
+/**
+ * Throws ERR_INVALID_PATH unless a file or folder may be created, or renamed, as `name`: the tree
+ * rules of `validateEntryName`, and no `.gitmodules` in any spelling git reads as one (git would
+ * parse it as submodule config, and fsck --strict fails on a hostile one). Only checked where
+ * paths are made: a session that already holds one still commits.
+ */
+export function validateNewEntryName(name: string): void {
+  validateEntryName(name);
+  if (isDotGitmodules(name))
+    throw invalid(`"${name}" is where git keeps submodules, and Gitpad sessions cannot hold submodules.`);
+}
+
+/** `name` without HFS+-ignorable code points, lower-cased: what a Mac compares. */
+function fold(name: string): string {
+  return name.replace(HFS_IGNORABLE, '').toLowerCase();
+}
+
+/**
+ * True when, after `stem`, the name holds only what NTFS drops (trailing dots and spaces) or an
+ * alternate data stream (`:…`), which still names the same file.
+ */
+function ntfsSame(name: string, stem: number): boolean {
+  const rest = name.slice(stem);
+  const stream = rest.indexOf(':');
+  return /^[. ]*$/.test(stream < 0 ? rest : rest.slice(0, stream));
+}
+
 /** True for names that git, or a case-insensitive file system, would take for `.git`. */
 function isDotGit(name: string): boolean {
-  const folded = name.replace(HFS_IGNORABLE, '').toLowerCase();
-  if (folded === '.git' || folded === 'git~1') return true;
-  // NTFS drops trailing dots and spaces, and `.git::$INDEX_ALLOCATION` names the same directory.
-  if (folded.startsWith('.git')) {
-    const rest = folded.slice(4);
-    if (/^[. ]+$/.test(rest) || rest.startsWith(':')) return true;
-  }
-  return false;
+  const folded = fold(name);
+  // NTFS drops trailing dots and spaces, `.git::$INDEX_ALLOCATION` names the same directory, and
+  // `git~1` is its 8.3 short name.
+  return (
+    (folded.startsWith('.git') && ntfsSame(folded, 4)) || (folded.startsWith('git~1') && ntfsSame(folded, 5))
+  );
+}
+
+/**
+ * True for names that git's fsck takes for `.gitmodules`: any case, HFS+-ignorable code points,
+ * NTFS trailing dots and spaces or a stream suffix, the 8.3 short names `gitmod~1`..`gitmod~4`,
+ * and the hashed short names NTFS falls back to: eight characters made of a prefix of `gi7eba`,
+ * `~` and a number (`gi7eba~1`, `gi7eb~12`).
+ */
+export function isDotGitmodules(name: string): boolean {
+  const folded = fold(name);
+  if (folded.startsWith('.gitmodules') && ntfsSame(folded, 11)) return true;
+  if (/^gitmod~[1-4]/.test(folded) && ntfsSame(folded, 8)) return true;
+  return /^(?:g(?:i(?:7(?:e(?:ba?)?)?)?)?)?~[1-9][0-9]*$/.test(folded.slice(0, 8)) && folded.length >= 8 && ntfsSame(folded, 8);
 }
 
 /**

@@ -3,6 +3,7 @@
  * git would reject (or that would escape the tree) is refused here, before any write.
  */
 import { AppError } from '../errors/app-error.js';
+import { validateNewEntryName } from '../git/paths.js';
 
 export const MAX_PATH_LENGTH = 255;
 
@@ -27,8 +28,9 @@ export function validatePath(input: unknown): string {
   for (const segment of p.split('/')) {
     if (segment === '') throw invalid('it has an empty segment');
     if (segment === '.' || segment === '..') throw invalid(`"${segment}" segments are not allowed`);
-    if (segment.toLowerCase() === '.git') throw invalid('".git" is reserved');
     if (segment !== segment.trim()) throw invalid('a name may not start or end with spaces');
+    // The tree-entry rules of git's fsck (`.git` in every spelling, `.gitmodules`), kept in one place.
+    validateNewEntryName(segment);
   }
   return p;
 }
