@@ -232,7 +232,13 @@ function parsePublicUrl(raw: string | undefined, problems: string[]): string | u
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return bad();
   // The client's assets and API live at the root: a path prefix could not work, so it is refused.
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '')
+  if (
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    url.password !== ''
+  )
     return bad();
   return url.origin;
 }

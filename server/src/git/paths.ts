@@ -90,7 +90,11 @@ export function isDotGitmodules(name: string): boolean {
   const folded = fold(name);
   if (folded.startsWith('.gitmodules') && ntfsSame(folded, 11)) return true;
   if (/^gitmod~[1-4]/.test(folded) && ntfsSame(folded, 8)) return true;
-  return /^(?:g(?:i(?:7(?:e(?:ba?)?)?)?)?)?~[1-9][0-9]*$/.test(folded.slice(0, 8)) && folded.length >= 8 && ntfsSame(folded, 8);
+  return (
+    /^(?:g(?:i(?:7(?:e(?:ba?)?)?)?)?)?~[1-9][0-9]*$/.test(folded.slice(0, 8)) &&
+    folded.length >= 8 &&
+    ntfsSame(folded, 8)
+  );
 }
 
 /**
