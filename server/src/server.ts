@@ -15,6 +15,7 @@ import { archiveRepo, checkGit, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { createBackend, serverConnection } from './ot/backend.js';
+import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
 import type { Services } from './services.js';
@@ -47,11 +48,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const access = new AccessControl(store);
-  const tokens = new TokenService(
-    store,
-    loadJwtSecret(config.dataDir, config.jwtSecret),
-    config.tokenTtlSeconds,
-  );
+  const secret = loadJwtSecret(config.dataDir, config.jwtSecret);
+  const tokens = new TokenService(store, secret, config.tokenTtlSeconds);
   const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
   const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
   const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
@@ -62,6 +60,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
     access,
     logger,
+    clientIds: new ClientIds(secret),
     limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
     opRate,
     chunkLargeText: store.kind === 'embedded',
@@ -157,6 +156,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     access,
     logger,
     maxMessageBytes: config.maxSocketMessageBytes,
+    maxSocketsPerUser: config.maxSocketsPerUser,
     chat,
   });
   services.realtime = realtime;

@@ -36,6 +36,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_TOO_LARGE: 'That is too large for the server to accept.',
   ERR_TOO_MANY_FILES: 'This session has reached its limit of files.',
   ERR_RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
+  ERR_TOO_MANY_CONNECTIONS:
+    'Your account has too many Gitpad tabs or scripts connected. Close some and this tab reconnects.',
   ERR_INTERNAL: 'Something went wrong on the server. Please try again.',
   ERR_UNAVAILABLE: "Can't reach the server. Check your connection and try again.",
   ERR_LAST_OWNER: 'A session must keep an owner: make someone else owner first.',

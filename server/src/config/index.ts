@@ -49,6 +49,8 @@ export interface Config {
   maxConcurrentClones: number;
   /** A clone with no bytes flowing either way for this long is cut off, ms. */
   gitIdleTimeoutMs: number;
+  /** Socket.io connections (browser tabs, scripts) one account may hold at once; more are refused. */
+  maxSocketsPerUser: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -74,6 +76,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   trustProxy: false,
   maxConcurrentClones: 8,
   gitIdleTimeoutMs: 60_000,
+  maxSocketsPerUser: 32,
 });
 
 export class ConfigError extends Error {
@@ -170,6 +173,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     trustProxy: bool('TRUST_PROXY', DEFAULTS.trustProxy),
     maxConcurrentClones: int('MAX_CONCURRENT_CLONES', DEFAULTS.maxConcurrentClones, 1, 1000),
     gitIdleTimeoutMs: int('GIT_IDLE_TIMEOUT_MS', DEFAULTS.gitIdleTimeoutMs, 100, 3_600_000),
+    maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {
