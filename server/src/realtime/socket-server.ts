@@ -15,9 +15,9 @@ import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
 import { EVENTS } from '../protocol/events.js';
+import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 import { FILE_ID_RE, SESSION_ID_RE } from '../sessions/ids.js';
 import { answer, closeOnError, guarded, onEvent } from './handlers.js';
-import { breachMessage, breachOf } from './message-bounds.js';
 import { SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
 

@@ -146,6 +146,24 @@ describe('security: one socket message never stops the server', () => {
     });
   }
 
+  it('refuses a deep or too wide JSON request body before any handler sees it', async () => {
+    const bodies: Array<[string, string]> = [
+      [deepObjectJson(100_000), 'ERR_VALIDATION'],
+      [`{"name":${deepArrayJson(1_000_000)}}`, 'ERR_VALIDATION'],
+      [`{"name":[${new Array(150_000).fill('0').join(',')}]}`, 'ERR_TOO_LARGE'],
+    ];
+    for (const [raw, code] of bodies) {
+      const res = await api(t.url, 'POST', '/api/sessions', {
+        token: stranger.token,
+        raw,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(res.status).to.equal(code === 'ERR_VALIDATION' ? 400 : 413);
+      expect(res.body.error.code).to.equal(code);
+    }
+    await stillServing();
+  });
+
   it('an error thrown while handling one connection closes that connection only', async () => {
     // A fault inside ShareDB's handling of one message, for whatever reason: a synchronous throw
     // in its middleware is what a bug there would look like.

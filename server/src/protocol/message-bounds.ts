@@ -1,5 +1,6 @@
 /**
- * Bounds on what one socket message may hold, checked before any handler sees it. A message is
+ * Bounds on what one socket message or JSON request body may hold, checked before any handler
+ * sees it. A message is
  * parsed JSON, so its size in bytes is already capped by engine.io (`maxSocketMessageBytes`);
  * what that cap does not bound is nesting. Every path that serializes a reply (socket.io's
  * encoder, ShareDB echoing a refused request, zod building an error) recurses, so a 5,000-deep
