@@ -13,7 +13,8 @@ import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
 import type { Services } from '../../services.js';
 import { randomId } from '../../sessions/ids.js';
-import { acceptInvite, previewInvite } from '../../sessions/invites.js';
+import type { Role } from '../../protocol/roles.js';
+import { acceptInvite, consumeInvite, joinThrough, previewInvite } from '../../sessions/invites.js';
 import type { UserRecord } from '../../storage/types.js';
 import { type AuthState, authenticate } from '../authenticate.js';
 import { registrationPolicy } from './admin.js';
@@ -61,30 +62,41 @@ export function authRoutes(services: Services): Router<AuthState> {
   router.post('/register', async (ctx) => {
     limiters.registerPerIp.take(ctx.ip);
     const input = parseWith(registerSchema, ctx.request.body);
-    const isFirst = (await store.users.count()) === 0;
-    if (!isFirst && (await registrationPolicy(services)) === 'invite') {
+    // Only a hint for the policy check: who is admin is decided by the store, atomically.
+    const empty = (await store.users.count()) === 0;
+    const byInvitation = !empty && (await registrationPolicy(services)) === 'invite';
+    if (byInvitation) {
       if (!input.invite)
         throw new AppError('ERR_REGISTRATION_CLOSED', 'Registration is by invitation only on this server.');
-      // Check the link before creating an account it cannot admit.
+      // Check the link before paying for a password hash it cannot admit.
       await previewInvite(services, input.invite);
     }
     if (await store.users.byUsername(input.username)) {
       throw new AppError('ERR_USERNAME_TAKEN', 'That username is taken.');
     }
-    const user: UserRecord = {
-      id: randomId(16),
-      username: input.username,
-      displayName: input.displayName ?? input.username,
-      passwordHash: await hashPassword(input.password),
-      // The first account administers the instance (registration policy).
-      isAdmin: isFirst,
-      createdAt: Date.now(),
-      tokensValidAfter: 0,
-    };
-    await store.users.create(user);
-    const joined = input.invite
-      ? await acceptInvite(services, input.invite, user.id).catch(() => null)
-      : null;
+    const passwordHash = await hashPassword(input.password);
+    // Invitation only: the use that admits this account is counted before the account exists, so
+    // a link for one person creates one account however many register with it at once.
+    const admission = byInvitation ? await consumeInvite(services, input.invite!) : null;
+    let user: UserRecord;
+    try {
+      user = await store.users.create({
+        id: randomId(16),
+        username: input.username,
+        displayName: input.displayName ?? input.username,
+        passwordHash,
+        createdAt: Date.now(),
+        tokensValidAfter: 0,
+      });
+    } catch (err) {
+      if (admission) await store.invites.release(admission.token);
+      throw err;
+    }
+    let joined: { sessionId: string; role: Role } | null = null;
+    // A session deleted since the link was checked leaves an account that joined nothing.
+    if (admission)
+      joined = await joinThrough(services, admission, user.id, { consumed: true }).catch(() => null);
+    else if (input.invite) joined = await acceptInvite(services, input.invite, user.id).catch(() => null);
     ctx.status = 201;
     ctx.body = { token: tokens.issue(user), user: publicUser(user), ...(joined ? { joined } : {}) };
   });
