@@ -102,13 +102,15 @@ export function authRoutes(services: Services): Router<AuthState> {
   });
 
   router.post('/login', async (ctx) => {
-    limiters.loginPerIp.take(ctx.ip);
     const input = parseWith(loginSchema, ctx.request.body);
-    limiters.loginPerUser.take(input.username);
+    // Per (IP, username) with backoff, plus a per-IP ceiling: slows a guesser, never locks the
+    // owner out from their own machine.
+    const attempt = limiters.login.take(ctx.ip, input.username);
     const user = await store.users.byUsername(input.username);
     // Unknown user and wrong password cost the same and answer the same.
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
     if (!user || !ok) throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    attempt.succeeded();
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
 
@@ -134,10 +136,11 @@ export function authRoutes(services: Services): Router<AuthState> {
       ctx.request.body,
     );
     const { user } = ctx.state.auth;
-    limiters.loginPerUser.take(user.username);
+    const attempt = limiters.login.take(ctx.ip, user.username);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
       throw new AppError('ERR_BAD_CREDENTIALS', 'The current password is wrong.');
     }
+    attempt.succeeded();
     // Every token issued before now stops working, on every device.
     const now = Date.now();
     await store.users.update(user.id, {
