@@ -73,7 +73,8 @@ export class LoginThrottle {
     const pair = this.pairs.get(key);
     if (pair && now < pair.nextAt) return { ok: false, retryAfterMs: pair.nextAt - now };
     const bucket = perIp.perSecond > 0 ? this.refill(ip, now) : null;
-    if (bucket && bucket.tokens < 1) return { ok: false, retryAfterMs: ((1 - bucket.tokens) / perIp.perSecond) * 1000 };
+    if (bucket && bucket.tokens < 1)
+      return { ok: false, retryAfterMs: ((1 - bucket.tokens) / perIp.perSecond) * 1000 };
 
     // Counted as a failure now; forgiven by succeeded().
     const p = pair ?? { failures: 0, nextAt: 0, lastAt: now };
@@ -123,7 +124,8 @@ export class LoginThrottle {
   private sweep(now: number): void {
     if (now - this.lastSweep < 60_000) return;
     this.lastSweep = now;
-    for (const [key, p] of this.pairs) if (now - Math.max(p.lastAt, p.nextAt) > FORGET_MS) this.pairs.delete(key);
+    for (const [key, p] of this.pairs)
+      if (now - Math.max(p.lastAt, p.nextAt) > FORGET_MS) this.pairs.delete(key);
     const { perSecond, burst } = this.limits.perIp;
     const full = perSecond > 0 ? (burst / perSecond) * 1000 : 0;
     for (const [ip, b] of this.ips) if (now - b.at > full) this.ips.delete(ip);
@@ -133,9 +135,7 @@ export class LoginThrottle {
 /** ERR_RATE_LIMITED saying when to come back; the REST boundary turns it into Retry-After. */
 export function rateLimited(retryAfterMs: number): AppError {
   const retryAfterSeconds = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  return new AppError(
-    'ERR_RATE_LIMITED',
-    `Too many failed logins. Try again in ${retryAfterSeconds} s.`,
-    { retryAfterSeconds },
-  );
+  return new AppError('ERR_RATE_LIMITED', `Too many failed logins. Try again in ${retryAfterSeconds} s.`, {
+    retryAfterSeconds,
+  });
 }

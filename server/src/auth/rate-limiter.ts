@@ -53,11 +53,9 @@ export class RateLimiter {
     if (!this.tryTake(key, cost, now)) {
       const missing = cost - (this.buckets.get(key)?.tokens ?? 0);
       const retryAfterSeconds = Math.max(1, Math.ceil(missing / this.limit.perSecond));
-      throw new AppError(
-        'ERR_RATE_LIMITED',
-        `Too many ${this.what}. Please wait a moment and try again.`,
-        { retryAfterSeconds },
-      );
+      throw new AppError('ERR_RATE_LIMITED', `Too many ${this.what}. Please wait a moment and try again.`, {
+        retryAfterSeconds,
+      });
     }
   }
 

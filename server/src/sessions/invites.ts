@@ -8,8 +8,8 @@ import { AppError } from '../errors/app-error.js';
 import { EVENTS } from '../protocol/events.js';
 import { ROLE_RANK, type Role } from '../protocol/roles.js';
 import type { Services } from '../services.js';
-import type { InviteRecord } from '../storage/types.js';
 import { inviteRevoked } from '../storage/member-changes.js';
+import type { InviteRecord } from '../storage/types.js';
 import { randomId } from './ids.js';
 
 export const INVITE_TOKEN_RE = /^[a-z0-9]{24}$/;
@@ -71,9 +71,13 @@ async function usableInvite(services: Services, token: string): Promise<InviteRe
   return invite!;
 }
 
-/** The invite as a join page shows it, or the reason it cannot be used. */
-export async function previewInvite(services: Services, token: string) {
+/**
+ * The invite as a join page shows it, or the reason it cannot be used (by `userId`, when given:
+ * a link older than the owner's last cut of their access answers ERR_INVITE_REVOKED up front).
+ */
+export async function previewInvite(services: Services, token: string, userId?: string) {
   const invite = await usableInvite(services, token);
+  if (userId !== undefined) await refuseIfCut(services, invite, userId);
   const session = await services.store.sessions.byId(invite.sessionId);
   if (!session)
     throw new AppError('ERR_INVITE_NOT_FOUND', 'The session of this invitation no longer exists.');
@@ -115,15 +119,19 @@ export async function acceptInvite(
   token: string,
   userId: string,
 ): Promise<{ sessionId: string; role: Role }> {
-  const { store, access } = services;
   const invite = await usableInvite(services, token);
   const sessionId = invite.sessionId;
-  const current = await access.roleOf(userId, sessionId);
+  const current = await services.access.roleOf(userId, sessionId);
   if (current && ROLE_RANK[current] >= ROLE_RANK[invite.role]) return { sessionId, role: current };
-  const cut = await store.members.cutAt(sessionId, userId);
-  if (cut !== null && cut > invite.createdAt) throw inviteRevoked();
+  await refuseIfCut(services, invite, userId);
   const consumed = await consumeInvite(services, token);
   return joinThrough(services, consumed, userId, { consumed: true });
+}
+
+/** Throws ERR_INVITE_REVOKED when the owner cut `userId`'s access after the invite was made. */
+async function refuseIfCut(services: Services, invite: InviteRecord, userId: string): Promise<void> {
+  const cut = await services.store.members.cutAt(invite.sessionId, userId);
+  if (cut !== null && cut > invite.createdAt) throw inviteRevoked();
 }
 
 /**

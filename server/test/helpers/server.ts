@@ -45,7 +45,9 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     rateLimits: opts.strictRateLimits ? {} : { auth: unlimited, ops: unlimited, chat: unlimited },
     loginThrottle:
       opts.loginThrottle ??
-      (opts.strictRateLimits ? {} : { freeFailures: Number.POSITIVE_INFINITY, perIp: { perSecond: 0, burst: 0 } }),
+      (opts.strictRateLimits
+        ? {}
+        : { freeFailures: Number.POSITIVE_INFINITY, perIp: { perSecond: 0, burst: 0 } }),
   });
   const { port } = await server.listen();
   return {

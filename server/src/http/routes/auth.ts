@@ -11,9 +11,9 @@ import {
 } from '../../auth/passwords.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import type { Role } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { randomId } from '../../sessions/ids.js';
-import type { Role } from '../../protocol/roles.js';
 import { acceptInvite, consumeInvite, joinThrough, previewInvite } from '../../sessions/invites.js';
 import type { UserRecord } from '../../storage/types.js';
 import { type AuthState, authenticate } from '../authenticate.js';

@@ -229,7 +229,8 @@ export function memberRepo(c: AppCollections): MemberRepo {
       const now = Date.now();
       const after = new Map(members.map((m) => [m.userId, m.role]));
       for (const m of doc.members) {
-        if (isCut(m.role, after.get(m.userId) ?? null)) cuts.set(m.userId, Math.max(now, cuts.get(m.userId) ?? 0));
+        if (isCut(m.role, after.get(m.userId) ?? null))
+          cuts.set(m.userId, Math.max(now, cuts.get(m.userId) ?? 0));
       }
       const result = await c.sessions.updateOne(
         { _id: sessionId, rev: doc.rev },
