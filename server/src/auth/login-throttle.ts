@@ -8,8 +8,10 @@
  * - Per IP, a looser ceiling on failures across all usernames (a token bucket), against spraying
  *   many names from one machine. Behind one reverse proxy every LAN user shares an IP, hence loose.
  *
- * An attempt counts as a failure from the moment it starts and is forgiven when it succeeds, so
- * a burst of parallel guesses cannot all slip in before the first one fails. In memory, per
+ * For its pair, an attempt counts as a failure from the moment it starts and is forgiven when it
+ * succeeds, so a burst of parallel guesses at one account cannot all slip in before the first one
+ * fails. The per-IP ceiling counts failures only, when they happen, so a class of people behind
+ * one proxy logging in at the same moment is never refused for being many. In memory, per
  * process (what a LAN deployment runs); idle entries are forgotten and the table is capped.
  */
 import { AppError } from '../errors/app-error.js';
@@ -54,6 +56,8 @@ interface IpBucket {
 export interface LoginAttempt {
   /** The credentials were right: forgive this attempt and the pair's earlier failures. */
   succeeded(): void;
+  /** The credentials were wrong: also counts against the IP's ceiling. */
+  failed(): void;
 }
 
 export type LoginGate = { ok: true; attempt: LoginAttempt } | { ok: false; retryAfterMs: number };
@@ -85,7 +89,6 @@ export class LoginThrottle {
     p.nextAt = past > 0 ? now + Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(past - 1, 30)) : 0;
     this.pairs.set(key, p);
     if (this.pairs.size > MAX_PAIRS) this.pairs.delete(this.pairs.keys().next().value!);
-    if (bucket) bucket.tokens -= 1;
 
     let settled = false;
     return {
@@ -95,7 +98,15 @@ export class LoginThrottle {
           if (settled) return;
           settled = true;
           this.pairs.delete(key);
-          if (bucket) bucket.tokens = Math.min(perIp.burst, bucket.tokens + 1);
+        },
+        failed: () => {
+          if (settled) return;
+          settled = true;
+          // Parallel failures may overdraw the bucket: the IP then waits for each of them.
+          if (perIp.perSecond > 0) {
+            const b = this.refill(ip, Date.now());
+            b.tokens = Math.max(-perIp.burst, b.tokens - 1);
+          }
         },
       },
     };

@@ -290,6 +290,18 @@ describe('security: accounts, invitations and logins', function () {
       expect(Number(refs[4]!.headers['retry-after'])).to.be.within(1, 60);
     });
 
+    it('20 guesses at one account sent at once are not all checked: the backoff counts them as they start', async () => {
+      t = await startServer({ strictRateLimits: true });
+      await registerUser(t.url, 'ivan', 'ivan-password');
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => login(t.url, 'ivan', 'guess-guess', '127.0.0.8')),
+      );
+      const statuses = results.map((r) => r.status);
+      // 5 free failures plus the one that starts the wait; the rest are told to come back later.
+      expect(statuses.filter((s) => s === 401)).to.have.length(6);
+      expect(statuses.filter((s) => s === 429)).to.have.length(14);
+    });
+
     it('one machine trying many usernames meets a per-IP ceiling; other machines do not', async () => {
       t = await startServer({ loginThrottle: { perIp: { perSecond: 0.01, burst: 10 } } });
       await registerUser(t.url, 'grace', 'grace-password');

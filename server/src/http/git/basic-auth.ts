@@ -46,6 +46,7 @@ export class GitAuthenticator {
       (await verifyAccessToken(this.store, creds.secret, creds.username)) ??
       (await this.checkPassword(creds));
     if (userId) gate.attempt.succeeded();
+    else gate.attempt.failed();
     return userId;
   }
 

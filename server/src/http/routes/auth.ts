@@ -109,7 +109,10 @@ export function authRoutes(services: Services): Router<AuthState> {
     const user = await store.users.byUsername(input.username);
     // Unknown user and wrong password cost the same and answer the same.
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-    if (!user || !ok) throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    if (!user || !ok) {
+      attempt.failed();
+      throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    }
     attempt.succeeded();
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
@@ -138,6 +141,7 @@ export function authRoutes(services: Services): Router<AuthState> {
     const { user } = ctx.state.auth;
     const attempt = limiters.login.take(ctx.ip, user.username);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      attempt.failed();
       throw new AppError('ERR_BAD_CREDENTIALS', 'The current password is wrong.');
     }
     attempt.succeeded();
