@@ -7,6 +7,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
+import { dummyPasswordHash } from './auth/passwords.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
@@ -36,6 +38,8 @@ export interface GitpadServer {
 export interface ServerOverrides {
   logger?: Logger;
   rateLimits?: Partial<Record<'auth' | 'ops' | 'chat', { perSecond: number; burst: number }>>;
+  /** Login backoff and per-IP ceiling (auth/login-throttle.ts); defaults DEFAULT_LOGIN_THROTTLE. */
+  loginThrottle?: Partial<LoginThrottleLimits>;
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
@@ -53,6 +57,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
   const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
   const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
+  // Computed now, so the first login for an unknown user costs no more than any other.
+  await dummyPasswordHash();
 
   // Filled in below once the worker and realtime exist; edits start flowing only after listen().
   const hooks: { edited?: (sessionId: string, userId: string, chars: number) => void } = {};
@@ -122,18 +128,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     conn,
     sessions,
     limiters: {
-      // Behind one proxy every LAN user shares an IP: per-IP limits are looser than per-user ones.
-      loginPerIp: new RateLimiter(
-        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
-        'login attempts',
-      ),
-      loginPerUser: new RateLimiter(authRate, 'login attempts for this account'),
+      login: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...overrides.loginThrottle }),
       registerPerIp: new RateLimiter(authRate, 'registrations'),
-      gitFailuresPerIp: new RateLimiter(
-        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
-        'failed git logins',
-      ),
-      gitFailuresPerUser: new RateLimiter(authRate, 'failed git logins for this account'),
     },
   } as unknown as Services;
 
