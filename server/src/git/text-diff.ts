@@ -50,11 +50,77 @@ export function splitLines(text: string): string[] {
   return out;
 }
 
+/** Options of `lineDiff` and `lineCounts`. */
+export interface LineDiffOptions {
+  /**
+   * Time Myers may take, ms (default: no limit). Past it the changed region is shown as replaced
+   * wholesale, as past MAX_EDIT_LENGTH: still a correct diff, only not a minimal one. 0 skips
+   * Myers altogether.
+   */
+  timeoutMs?: number;
+}
+
 /** Diffs two texts line by line, with hunk positions as `git diff` would choose them. */
-export function lineDiff(oldText: string, newText: string): LineDiff {
+export function lineDiff(oldText: string, newText: string, opts: LineDiffOptions = {}): LineDiff {
   const oldLines = splitLines(oldText);
   const newLines = splitLines(newText);
-  // Integer ids make Myers and the sliding below compare numbers instead of strings.
+  const [a, b] = lineIds(oldLines, newLines);
+  const changedA = new Uint8Array(a.length);
+  const changedB = new Uint8Array(b.length);
+  markChanges(a, b, changedA, changedB, opts.timeoutMs);
+  slideChanges(oldLines, a, changedA, changedB);
+  slideChanges(newLines, b, changedB, changedA);
+  return { oldLines, newLines, changes: collectChanges(changedA, changedB) };
+}
+
+/**
+ * The numbers of lines `lineDiff` would count as added and deleted (sliding moves changes but
+ * never changes their number), without splitting the common start and end of the texts into
+ * lines: history stats of a small edit to a big file cost a scan, not a line table.
+ *
+ * Only whole lines inside the common start and end are skipped; the middle may keep a few
+ * common lines `lineDiff` would have trimmed, which a minimal edit script leaves unchanged, so
+ * the counts are the same (and the same as the wholesale fallback's when Myers gives up).
+ */
+export function lineCounts(
+  oldText: string,
+  newText: string,
+  opts: LineDiffOptions = {},
+): { added: number; deleted: number } {
+  if (oldText === newText) return { added: 0, deleted: 0 };
+  const max = Math.min(oldText.length, newText.length);
+  let prefix = 0;
+  while (prefix < max && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
+  // Lines whose newline lies in the common start are equal on both sides.
+  const from = prefix === 0 ? 0 : oldText.lastIndexOf('\n', prefix - 1) + 1;
+  let suffix = 0;
+  const room = max - from;
+  while (
+    suffix < room &&
+    oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix)
+  ) {
+    suffix++;
+  }
+  // Lines after a newline that lies in the common end are equal on both sides.
+  const nl = oldText.indexOf('\n', oldText.length - suffix);
+  const tail = nl === -1 ? 0 : oldText.length - (nl + 1);
+  const oldLines = splitLines(oldText.slice(from, oldText.length - tail));
+  const newLines = splitLines(newText.slice(from, newText.length - tail));
+  const [a, b] = lineIds(oldLines, newLines);
+  const changedA = new Uint8Array(a.length);
+  const changedB = new Uint8Array(b.length);
+  markChanges(a, b, changedA, changedB, opts.timeoutMs);
+  return { added: countSet(changedB), deleted: countSet(changedA) };
+}
+
+function countSet(flags: Uint8Array): number {
+  let n = 0;
+  for (const f of flags) n += f;
+  return n;
+}
+
+/** Integer ids of lines (equal lines, equal ids): Myers and the sliding compare numbers, not strings. */
+function lineIds(oldLines: string[], newLines: string[]): [number[], number[]] {
   const ids = new Map<string, number>();
   const idOf = (line: string) => {
     let id = ids.get(line);
@@ -64,18 +130,17 @@ export function lineDiff(oldText: string, newText: string): LineDiff {
     }
     return id;
   };
-  const a = oldLines.map(idOf);
-  const b = newLines.map(idOf);
-  const changedA = new Uint8Array(a.length);
-  const changedB = new Uint8Array(b.length);
-  markChanges(a, b, changedA, changedB);
-  slideChanges(oldLines, a, changedA, changedB);
-  slideChanges(newLines, b, changedB, changedA);
-  return { oldLines, newLines, changes: collectChanges(changedA, changedB) };
+  return [oldLines.map(idOf), newLines.map(idOf)];
 }
 
 /** Marks the lines an edit script deletes from `a` and adds in `b`. */
-function markChanges(a: number[], b: number[], changedA: Uint8Array, changedB: Uint8Array): void {
+function markChanges(
+  a: number[],
+  b: number[],
+  changedA: Uint8Array,
+  changedB: Uint8Array,
+  timeoutMs: number | undefined,
+): void {
   let start = 0;
   while (start < a.length && start < b.length && a[start] === b[start]) start++;
   let endA = a.length;
@@ -87,7 +152,12 @@ function markChanges(a: number[], b: number[], changedA: Uint8Array, changedB: U
   const midA = a.slice(start, endA);
   const midB = b.slice(start, endB);
   const script =
-    midA.length && midB.length ? diffArrays(midA, midB, { maxEditLength: MAX_EDIT_LENGTH }) : undefined;
+    midA.length && midB.length && timeoutMs !== 0
+      ? diffArrays(midA, midB, {
+          maxEditLength: MAX_EDIT_LENGTH,
+          ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}),
+        })
+      : undefined;
   if (!script) {
     changedA.fill(1, start, endA);
     changedB.fill(1, start, endB);

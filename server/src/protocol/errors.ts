@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   ERR_TOO_LARGE: 413,
   ERR_TOO_MANY_FILES: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
+  /** A diff past the server's time or size caps (DIFF_TIMEOUT_MS, DIFF_MAX_LINES for patches). */
+  ERR_DIFF_TOO_LARGE: 422,
   ERR_RATE_LIMITED: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
