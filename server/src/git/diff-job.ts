@@ -46,21 +46,15 @@ export const inlineDiffEngine: DiffEngine = {
   run: async (job) => runDiffJob(job),
 };
 
-/**
- * Runs a job. Myers may spend at most `budgetMs` over the whole job; once it is spent, changed
- * regions are shown replaced wholesale (a correct diff, not a minimal one), so the rest of the
- * job is linear in the size of the texts.
- */
-export function runDiffJob(job: DiffJob, budgetMs = Number.POSITIVE_INFINITY): PairResult[] {
-  const deadline = Date.now() + budgetMs;
-  const timeout = () => Math.max(0, deadline - Date.now());
+/** Runs a job (synchronously: seconds at worst, see MAX_EDIT_LENGTH in text-diff.ts). */
+export function runDiffJob(job: DiffJob): PairResult[] {
   let linesLeft = job.kind === 'hunks' ? job.maxLines : 0;
   return job.pairs.map(({ oldText, newText }) => {
     if (job.kind === 'counts') {
-      const c = lineCounts(oldText, newText, { timeoutMs: timeout() });
+      const c = lineCounts(oldText, newText);
       return { additions: c.added, deletions: c.deleted, hunks: [], tooLarge: false };
     }
-    const diff = lineDiff(oldText, newText, { timeoutMs: timeout() });
+    const diff = lineDiff(oldText, newText);
     const result: PairResult = { additions: 0, deletions: 0, hunks: [], tooLarge: false };
     for (const c of diff.changes) {
       result.additions += c.added;

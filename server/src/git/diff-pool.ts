@@ -5,13 +5,13 @@
  *
  * Caps: a job running longer than `timeoutMs` has its thread terminated (the only way to stop
  * synchronous work) and fails with ERR_DIFF_TOO_LARGE; so does one that runs the thread out of
- * memory. Myers gets half of that time (see `runDiffJob`), so a job normally finishes, less
- * minimal, well before the cap. Jobs beyond `maxQueue` waiting fail at once with ERR_UNAVAILABLE.
+ * memory. The clock starts when a loaded worker takes the job, not while it waits. Jobs beyond
+ * `maxQueue` waiting fail at once with ERR_UNAVAILABLE.
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors/app-error.js';
 import type { DiffEngine, DiffJob, PairResult } from './diff-job.js';
-import type { JobMessage } from './diff-worker.js';
+import type { JobMessage, WorkerMessage } from './diff-worker.js';
 
 /** Options of a `DiffPool`. */
 export interface DiffPoolOptions {
@@ -66,6 +66,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** Loaded: jobs are sent (and timed) only from then, so start-up never counts against a job. */
+  ready: boolean;
   /** The task it runs, with its id and hard-cap timer; null when idle. */
   current: { id: number; task: Task; timer: NodeJS.Timeout } | null;
 }
@@ -83,7 +85,7 @@ export class DiffPool implements DiffEngine {
   }
 
   run(job: DiffJob): Promise<PairResult[]> {
-    if (this.closed) return Promise.reject(new AppError('ERR_UNAVAILABLE', 'The server is shutting down.'));
+    if (this.closed) return Promise.reject(shuttingDown());
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(
         new AppError(
@@ -101,8 +103,7 @@ export class DiffPool implements DiffEngine {
   /** Terminates the workers; running and waiting jobs fail with ERR_UNAVAILABLE. Idempotent. */
   async close(): Promise<void> {
     this.closed = true;
-    const gone = new AppError('ERR_UNAVAILABLE', 'The server is shutting down.');
-    for (const task of this.queue.splice(0)) task.reject(gone);
+    for (const task of this.queue.splice(0)) task.reject(shuttingDown());
     const exits: Array<Promise<number>> = [];
     for (let i = 0; i < this.slots.length; i++) {
       const slot = this.slots[i];
@@ -110,60 +111,52 @@ export class DiffPool implements DiffEngine {
       this.slots[i] = null;
       if (slot.current) {
         clearTimeout(slot.current.timer);
-        slot.current.task.reject(gone);
+        slot.current.task.reject(shuttingDown());
       }
       exits.push(slot.worker.terminate());
     }
     await Promise.all(exits);
   }
 
+  /** Hands waiting jobs to idle, loaded workers, starting workers where slots are empty. */
   private pump(): void {
     for (let i = 0; i < this.slots.length && this.queue.length > 0; i++) {
       const slot = this.slots[i] ?? this.spawn(i);
-      if (slot.current) continue;
+      if (!slot.ready || slot.current) continue;
       const task = this.queue.shift()!;
       const id = this.nextId++;
-      const timer = setTimeout(() => {
-        this.discard(
-          i,
-          new AppError(
-            'ERR_DIFF_TOO_LARGE',
-            `Comparing these versions takes longer than ${this.o.timeoutMs / 1000} s, this server's limit. ` +
-              'Clone the session and run git diff to see the changes.',
-          ),
-        );
-      }, this.o.timeoutMs);
+      const timer = setTimeout(() => this.discard(i, tookTooLong(this.o.timeoutMs)), this.o.timeoutMs);
       slot.current = { id, task, timer };
-      const msg: JobMessage = { id, job: task.job, budgetMs: this.o.timeoutMs / 2 };
+      const msg: JobMessage = { id, job: task.job };
       slot.worker.postMessage(msg);
     }
   }
 
   private spawn(i: number): Slot {
     const worker = newWorker(this.o.maxHeapMb ?? 1024);
-    // A waiting request keeps the process alive, an idle worker must not.
+    // A waiting request keeps the process alive; an idle worker must not.
     worker.unref();
-    const slot: Slot = { worker, current: null };
-    worker.on('message', (msg: { id: number; results?: PairResult[]; error?: string }) => {
-      const current = slot.current;
-      if (!current || current.id !== msg.id) return;
-      clearTimeout(current.timer);
-      slot.current = null;
-      if (msg.error !== undefined) current.task.reject(new Error(`diff worker: ${msg.error}`));
-      else current.task.resolve(msg.results!);
+    const slot: Slot = { worker, ready: false, current: null };
+    worker.on('message', (msg: WorkerMessage) => {
+      if (this.slots[i] !== slot) return;
+      if ('ready' in msg) {
+        slot.ready = true;
+      } else {
+        const current = slot.current;
+        if (!current || current.id !== msg.id) return;
+        clearTimeout(current.timer);
+        slot.current = null;
+        if ('error' in msg) current.task.reject(new Error(`diff worker: ${msg.error}`));
+        else current.task.resolve(msg.results);
+      }
       this.pump();
     });
     worker.on('error', (err: Error & { code?: string }) => {
       if (this.slots[i] !== slot) return;
-      this.discard(
-        i,
-        err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? new AppError(
-              'ERR_DIFF_TOO_LARGE',
-              'These versions are too large to compare on this server. Clone the session and run git diff.',
-            )
-          : err,
-      );
+      // A worker that cannot even load would fail every job: fail the next one with its error.
+      const failed = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory() : err;
+      if (!slot.current && !slot.ready) this.queue.shift()?.reject(failed);
+      this.discard(i, failed);
     });
     worker.on('exit', () => {
       if (this.slots[i] === slot) this.discard(i, new Error('diff worker exited'));
@@ -184,4 +177,23 @@ export class DiffPool implements DiffEngine {
     void slot.worker.terminate();
     if (!this.closed) this.pump();
   }
+}
+
+function shuttingDown(): AppError {
+  return new AppError('ERR_UNAVAILABLE', 'The server is shutting down.');
+}
+
+function tookTooLong(timeoutMs: number): AppError {
+  return new AppError(
+    'ERR_DIFF_TOO_LARGE',
+    `Comparing these versions takes longer than ${timeoutMs / 1000} s, this server's limit. ` +
+      'Clone the session and run git diff to see the changes.',
+  );
+}
+
+function outOfMemory(): AppError {
+  return new AppError(
+    'ERR_DIFF_TOO_LARGE',
+    'These versions are too large to compare on this server. Clone the session and run git diff.',
+  );
 }
