@@ -32,6 +32,8 @@ export class Repo {
     string,
     { files: number; additions: number; deletions: number; tooLarge?: number }
   >();
+  /** Comment counts per commit as of notes commit `notes` (notes commits are immutable). */
+  commentCounts: { notes: string; counts: ReadonlyMap<string, number> } | null = null;
   readonly writer = new RepoWriter();
   /** Set once the repo is removed or archived: later writes fail instead of recreating files. */
   closed = false;

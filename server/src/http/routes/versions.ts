@@ -79,8 +79,8 @@ export function versionRoutes(services: Services): Router<AuthState> {
       if (omitted) {
         throw new AppError(
           'ERR_DIFF_TOO_LARGE',
-          `The diff of ${omitted.path} is too large to send (over ${services.config.diffMaxLines} lines). ` +
-            'Clone the session and run git diff.',
+          `This diff is too large to send as a patch (more than ${services.config.diffMaxLines} lines, ` +
+            `from ${omitted.path} on). Clone the session and run git diff.`,
         );
       }
       ctx.type = 'text/x-diff; charset=utf-8';
