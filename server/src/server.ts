@@ -13,7 +13,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
-import { archiveRepo, checkGit, initRepo } from './git/index.js';
+import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { createBackend, serverConnection } from './ot/backend.js';
@@ -105,6 +105,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     logger,
     notifySession,
   });
+  // Diffs and history stats grow with file size: worker threads, started on the first diff.
+  const diffPool = new DiffPool({ workers: config.diffWorkers, timeoutMs: config.diffTimeoutMs });
   const versions = new VersionService({
     store,
     conn,
@@ -112,6 +114,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     worker,
     reposDir: config.reposDir,
     notifySession,
+    diffEngine: diffPool,
+    diffMaxLines: config.diffMaxLines,
   });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
@@ -193,6 +197,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.listening ? httpServer.close(() => resolve()) : resolve(),
         );
         await sessions.drain();
+        await diffPool.close();
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();

@@ -51,6 +51,19 @@ export interface Config {
   gitIdleTimeoutMs: number;
   /** Socket.io connections (browser tabs, scripts) one account may hold at once; more are refused. */
   maxSocketsPerUser: number;
+  /**
+   * Longest one diff (or one commit's history stats) may compute, ms; past it the diff fails with
+   * ERR_DIFF_TOO_LARGE (its stats show the files as too large to compare). Diffs run in worker
+   * threads, so this bounds the wait, not a stall: the event loop never runs them.
+   */
+  diffTimeoutMs: number;
+  /**
+   * Most lines (context included) one diff sends as hunks; files past it come back `tooLarge`,
+   * counted but not shown, and the `text/x-diff` form fails with ERR_DIFF_TOO_LARGE.
+   */
+  diffMaxLines: number;
+  /** Worker threads computing diffs (each runs one diff at a time). */
+  diffWorkers: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -77,6 +90,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxConcurrentClones: 8,
   gitIdleTimeoutMs: 60_000,
   maxSocketsPerUser: 32,
+  diffTimeoutMs: 10_000,
+  diffMaxLines: 20_000,
+  diffWorkers: 1,
 });
 
 export class ConfigError extends Error {
@@ -174,6 +190,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxConcurrentClones: int('MAX_CONCURRENT_CLONES', DEFAULTS.maxConcurrentClones, 1, 1000),
     gitIdleTimeoutMs: int('GIT_IDLE_TIMEOUT_MS', DEFAULTS.gitIdleTimeoutMs, 100, 3_600_000),
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),
+    diffTimeoutMs: int('DIFF_TIMEOUT_MS', DEFAULTS.diffTimeoutMs, 100, 600_000),
+    diffMaxLines: int('DIFF_MAX_LINES', DEFAULTS.diffMaxLines, 100, 10_000_000),
+    diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {
