@@ -7,14 +7,17 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AccessControl } from './auth/access.js';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
+import { dummyPasswordHash } from './auth/passwords.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
-import { archiveRepo, checkGit, initRepo } from './git/index.js';
+import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
 import { createBackend, serverConnection } from './ot/backend.js';
+import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
 import type { Services } from './services.js';
@@ -35,6 +38,8 @@ export interface GitpadServer {
 export interface ServerOverrides {
   logger?: Logger;
   rateLimits?: Partial<Record<'auth' | 'ops' | 'chat', { perSecond: number; burst: number }>>;
+  /** Login backoff and per-IP ceiling (auth/login-throttle.ts); defaults DEFAULT_LOGIN_THROTTLE. */
+  loginThrottle?: Partial<LoginThrottleLimits>;
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
@@ -47,14 +52,13 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const access = new AccessControl(store);
-  const tokens = new TokenService(
-    store,
-    loadJwtSecret(config.dataDir, config.jwtSecret),
-    config.tokenTtlSeconds,
-  );
+  const secret = loadJwtSecret(config.dataDir, config.jwtSecret);
+  const tokens = new TokenService(store, secret, config.tokenTtlSeconds);
   const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
   const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
   const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
+  // Computed now, so the first login for an unknown user costs no more than any other.
+  await dummyPasswordHash();
 
   // Filled in below once the worker and realtime exist; edits start flowing only after listen().
   const hooks: { edited?: (sessionId: string, userId: string, chars: number) => void } = {};
@@ -62,6 +66,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
     access,
     logger,
+    clientIds: new ClientIds(secret),
     limits: { maxOpChars: config.maxOpChars, maxFileChars: config.maxFileChars, maxComponents: 1000 },
     opRate,
     chunkLargeText: store.kind === 'embedded',
@@ -104,6 +109,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     logger,
     notifySession,
   });
+  // Diffs and history stats grow with file size: worker threads, started on the first diff.
+  const diffPool = new DiffPool({ workers: config.diffWorkers, timeoutMs: config.diffTimeoutMs });
   const versions = new VersionService({
     store,
     conn,
@@ -111,6 +118,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     worker,
     reposDir: config.reposDir,
     notifySession,
+    diffEngine: diffPool,
+    diffMaxLines: config.diffMaxLines,
   });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
@@ -127,18 +136,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     conn,
     sessions,
     limiters: {
-      // Behind one proxy every LAN user shares an IP: per-IP limits are looser than per-user ones.
-      loginPerIp: new RateLimiter(
-        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
-        'login attempts',
-      ),
-      loginPerUser: new RateLimiter(authRate, 'login attempts for this account'),
+      login: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...overrides.loginThrottle }),
       registerPerIp: new RateLimiter(authRate, 'registrations'),
-      gitFailuresPerIp: new RateLimiter(
-        { perSecond: authRate.perSecond * 5, burst: authRate.burst * 5 },
-        'failed git logins',
-      ),
-      gitFailuresPerUser: new RateLimiter(authRate, 'failed git logins for this account'),
     },
   } as unknown as Services;
 
@@ -161,6 +160,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     access,
     logger,
     maxMessageBytes: config.maxSocketMessageBytes,
+    maxSocketsPerUser: config.maxSocketsPerUser,
     chat,
   });
   services.realtime = realtime;
@@ -201,6 +201,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           httpServer.listening ? httpServer.close(() => resolve()) : resolve(),
         );
         await sessions.drain();
+        await diffPool.close();
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();

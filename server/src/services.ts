@@ -1,6 +1,7 @@
 /** The services one server instance is built from, handed to each transport. Built in server.ts. */
 import type ShareDB from 'sharedb';
 import type { AccessControl } from './auth/access.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
 import type { TokenService } from './auth/tokens.js';
 import type { ChatService } from './chat/service.js';
@@ -27,11 +28,9 @@ export interface Services {
   worker: CommitWorker;
   versions: VersionService;
   limiters: {
-    loginPerIp: RateLimiter;
-    loginPerUser: RateLimiter;
+    /** Password checks by web login, password change and git Basic auth alike. */
+    login: LoginThrottle;
     registerPerIp: RateLimiter;
-    gitFailuresPerIp: RateLimiter;
-    gitFailuresPerUser: RateLimiter;
   };
   /** Set once the HTTP server exists; REST handlers reach live clients through it. */
   realtime: Realtime;

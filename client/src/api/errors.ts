@@ -23,6 +23,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_BAD_CREDENTIALS: 'Wrong username or password.',
   ERR_FORBIDDEN: "You don't have permission to do that.",
   ERR_REGISTRATION_CLOSED: 'Registration is by invitation only on this server.',
+  ERR_INVITE_REVOKED: 'The owner changed your access after this link was made; ask them for a new one.',
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",
   ERR_FILE_NOT_FOUND: 'That file no longer exists.',
@@ -35,7 +36,10 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_CONFLICT: 'Someone changed this at the same time. Please try again.',
   ERR_TOO_LARGE: 'That is too large for the server to accept.',
   ERR_TOO_MANY_FILES: 'This session has reached its limit of files.',
+  ERR_DIFF_TOO_LARGE: 'This change is too large to show here. Clone the session and run git diff to see it.',
   ERR_RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
+  ERR_TOO_MANY_CONNECTIONS:
+    'Your account has too many Gitpad tabs or scripts connected. Close some and this tab reconnects.',
   ERR_INTERNAL: 'Something went wrong on the server. Please try again.',
   ERR_UNAVAILABLE: "Can't reach the server. Check your connection and try again.",
   ERR_LAST_OWNER: 'A session must keep an owner: make someone else owner first.',

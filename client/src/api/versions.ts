@@ -26,8 +26,8 @@ export interface Version {
   /** Author time, ISO 8601. */
   time: string;
   parents: string[];
-  /** Changes against the first parent. */
-  stats: { files: number; additions: number; deletions: number };
+  /** Changes against the first parent; `tooLarge`: files too large to compare (not counted). */
+  stats: { files: number; additions: number; deletions: number; tooLarge?: number };
   tags: string[];
   /** How many comments the version has. */
   comments: number;

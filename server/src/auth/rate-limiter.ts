@@ -34,11 +34,6 @@ export class RateLimiter {
     return true;
   }
 
-  /** Whether `cost` tokens are there, without taking them (to count only failures). */
-  allows(key: string, cost = 1, now = Date.now()): boolean {
-    return this.limit.perSecond <= 0 || this.refill(key, now).tokens >= cost;
-  }
-
   private refill(key: string, now: number): Bucket {
     this.sweep(now);
     let b = this.buckets.get(key);
@@ -52,10 +47,15 @@ export class RateLimiter {
     return b;
   }
 
-  /** Like tryTake, but throws ERR_RATE_LIMITED. */
+  /** Like tryTake, but throws ERR_RATE_LIMITED, whose `details.retryAfterSeconds` says when cost is back. */
   take(key: string, cost = 1): void {
-    if (!this.tryTake(key, cost)) {
-      throw new AppError('ERR_RATE_LIMITED', `Too many ${this.what}. Please wait a moment and try again.`);
+    const now = Date.now();
+    if (!this.tryTake(key, cost, now)) {
+      const missing = cost - (this.buckets.get(key)?.tokens ?? 0);
+      const retryAfterSeconds = Math.max(1, Math.ceil(missing / this.limit.perSecond));
+      throw new AppError('ERR_RATE_LIMITED', `Too many ${this.what}. Please wait a moment and try again.`, {
+        retryAfterSeconds,
+      });
     }
   }
 

@@ -68,6 +68,21 @@ export interface Config {
    * links are built from it. Unset: from the address the request arrived at (never the Host header).
    */
   publicUrl: string | undefined;
+  /** Socket.io connections (browser tabs, scripts) one account may hold at once; more are refused. */
+  maxSocketsPerUser: number;
+  /**
+   * Longest one diff (or one commit's history stats) may compute, ms; past it the diff fails with
+   * ERR_DIFF_TOO_LARGE (its stats show the files as too large to compare). Diffs run in worker
+   * threads, so this bounds the wait, not a stall: the event loop never runs them.
+   */
+  diffTimeoutMs: number;
+  /**
+   * Most lines (context included) one diff sends as hunks; files past it come back `tooLarge`,
+   * counted but not shown, and the `text/x-diff` form fails with ERR_DIFF_TOO_LARGE.
+   */
+  diffMaxLines: number;
+  /** Worker threads computing diffs (each runs one diff at a time). */
+  diffWorkers: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -98,6 +113,10 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   gitMinRateWindowMs: 10_000,
   maxSessionsPerUser: 100,
   publicUrl: undefined,
+  maxSocketsPerUser: 32,
+  diffTimeoutMs: 10_000,
+  diffMaxLines: 20_000,
+  diffWorkers: 1,
 });
 
 export class ConfigError extends Error {
@@ -201,6 +220,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     gitMinRateWindowMs: int('GIT_MIN_RATE_WINDOW_MS', DEFAULTS.gitMinRateWindowMs, 100, 3_600_000),
     maxSessionsPerUser: int('MAX_SESSIONS_PER_USER', DEFAULTS.maxSessionsPerUser, 1, 1_000_000),
     publicUrl,
+    maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),
+    diffTimeoutMs: int('DIFF_TIMEOUT_MS', DEFAULTS.diffTimeoutMs, 100, 600_000),
+    diffMaxLines: int('DIFF_MAX_LINES', DEFAULTS.diffMaxLines, 100, 10_000_000),
+    diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

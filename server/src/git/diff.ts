@@ -10,13 +10,14 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import * as git from 'isomorphic-git';
+import { AppError } from '../errors/app-error.js';
 import type { DiffHunk, DiffLine, FileDiff, FileStatus } from '../protocol/versions.js';
 import { compareTrees, type SnapshotFile } from './commit.js';
+import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
 import { readBlobText, resolveCommitId } from './history.js';
 import { buildTree, EMPTY_TREE, flattenTree, NULL_OID } from './objects.js';
 import { comparePaths } from './paths.js';
 import type { Repo } from './repo.js';
-import { type LineChange, lineDiff } from './text-diff.js';
 
 export type { DiffHunk, DiffLine, FileDiff, FileStatus };
 
@@ -26,6 +27,13 @@ export interface DiffOptions {
   context?: number;
   /** Pair exact renames (default true, as `git diff` does). */
   renames?: boolean;
+  /** Where the text diffs run: a server passes its worker pool; default this thread. */
+  engine?: DiffEngine;
+  /**
+   * Most hunk lines (context included) in the whole diff; files past it come back `tooLarge`,
+   * counted but without hunks. Default: no limit.
+   */
+  maxLines?: number;
 }
 
 /**
@@ -147,6 +155,10 @@ async function diffFlatTrees(
     oid ? oid.slice(0, await uniqueAbbrevLength(repo, oid, minAbbrev)) : NULL_OID.slice(0, minAbbrev);
 
   const out: FileDiff[] = [];
+  // Files whose text is compared, and the texts: loaded here, diffed by the engine in one job.
+  const compared: FileDiff[] = [];
+  const texts: TextPair[] = [];
+  let chars = 0;
   for (const pair of pairs) {
     const file: FileDiff = {
       ...pair,
@@ -157,107 +169,44 @@ async function diffFlatTrees(
       additions: 0,
       deletions: 0,
     };
-    if (pair.status !== 'renamed') {
-      const oldText = pair.oldOid ? await load(pair.oldOid) : '';
-      const newText = pair.newOid ? await load(pair.newOid) : '';
-      if (isBinary(oldText) || isBinary(newText)) {
-        file.binary = true;
-      } else {
-        const diff = lineDiff(oldText, newText);
-        file.hunks = buildHunks(diff.oldLines, diff.newLines, diff.changes, context);
-        for (const c of diff.changes) {
-          file.additions += c.added;
-          file.deletions += c.deleted;
-        }
-      }
-    }
     out.push(file);
+    if (pair.status === 'renamed') continue;
+    const oldText = pair.oldOid ? await load(pair.oldOid) : '';
+    const newText = pair.newOid ? await load(pair.newOid) : '';
+    if (isBinary(oldText) || isBinary(newText)) {
+      file.binary = true;
+      continue;
+    }
+    chars += oldText.length + newText.length;
+    if (chars > MAX_JOB_CHARS) throw tooLargeToCompare();
+    compared.push(file);
+    texts.push({ oldText, newText });
   }
+  if (texts.length === 0) return out;
+  const engine = opts.engine ?? inlineDiffEngine;
+  const maxLines = opts.maxLines ?? Number.POSITIVE_INFINITY;
+  const results = await engine.run({ kind: 'hunks', pairs: texts, context, maxLines });
+  compared.forEach((file, i) => {
+    const r = results[i]!;
+    file.hunks = r.hunks;
+    file.additions = r.additions;
+    file.deletions = r.deletions;
+    if (r.tooLarge) file.tooLarge = true;
+  });
   return out;
+}
+
+/** ERR_DIFF_TOO_LARGE for a diff whose changed files hold more text than one job may carry. */
+export function tooLargeToCompare(): AppError {
+  return new AppError(
+    'ERR_DIFF_TOO_LARGE',
+    'These versions hold too much changed text to compare on this server. Clone the session and run git diff.',
+  );
 }
 
 /** git's binary test: a NUL among the first 8000 bytes (checked on characters, a close bound). */
 function isBinary(text: string): boolean {
   return text.slice(0, 8000).includes('\0');
-}
-
-/** Groups changes into hunks as git does: changes at most 2×context lines apart share a hunk. */
-function buildHunks(
-  oldLines: string[],
-  newLines: string[],
-  changes: LineChange[],
-  context: number,
-): DiffHunk[] {
-  const hunks: DiffHunk[] = [];
-  let i = 0;
-  let funcLine = -1;
-  while (i < changes.length) {
-    let j = i;
-    while (
-      j + 1 < changes.length &&
-      changes[j + 1]!.oldStart - (changes[j]!.oldStart + changes[j]!.deleted) <= 2 * context
-    ) {
-      j++;
-    }
-    const first = changes[i]!;
-    const last = changes[j]!;
-    const s1 = Math.max(first.oldStart - context, 0);
-    const s2 = Math.max(first.newStart - context, 0);
-    const after = Math.min(
-      context,
-      oldLines.length - (last.oldStart + last.deleted),
-      newLines.length - (last.newStart + last.added),
-    );
-    const e1 = last.oldStart + last.deleted + after;
-    const e2 = last.newStart + last.added + after;
-
-    const lines: DiffLine[] = [];
-    let a = s1;
-    let b = s2;
-    const push = (type: DiffLine['type'], raw: string, oldNo?: number, newNo?: number) => {
-      const line: DiffLine = { type, text: raw.endsWith('\n') ? raw.slice(0, -1) : raw };
-      if (oldNo !== undefined) line.oldLine = oldNo + 1;
-      if (newNo !== undefined) line.newLine = newNo + 1;
-      if (!raw.endsWith('\n')) line.noNewline = true;
-      lines.push(line);
-    };
-    for (let k = i; k <= j; k++) {
-      const c = changes[k]!;
-      while (a < c.oldStart) push('context', oldLines[a]!, a++, b++);
-      for (let d = 0; d < c.deleted; d++) push('del', oldLines[a]!, a++);
-      for (let d = 0; d < c.added; d++) push('add', newLines[b]!, undefined, b++);
-    }
-    while (a < e1) push('context', oldLines[a]!, a++, b++);
-
-    // The function line: the nearest line above the hunk (in the old file) that starts with a
-    // letter, `_` or `$` (git's default). Searching from the previous hunk onward and otherwise
-    // keeping the previous answer is what git does, and gives the same result.
-    for (let k = s1 - 1; k >= 0; k--) {
-      if (/^[A-Za-z_$]/.test(oldLines[k]!)) {
-        funcLine = k;
-        break;
-      }
-    }
-    hunks.push({
-      oldStart: e1 - s1 === 0 ? s1 : s1 + 1,
-      oldLines: e1 - s1,
-      newStart: e2 - s2 === 0 ? s2 : s2 + 1,
-      newLines: e2 - s2,
-      header: funcLine >= 0 ? functionHeader(oldLines[funcLine]!) : '',
-      lines,
-    });
-    i = j + 1;
-  }
-  return hunks;
-}
-
-/** git keeps at most 80 bytes of the function line, then drops trailing whitespace. */
-function functionHeader(line: string): string {
-  let bytes = Buffer.from(line, 'utf8');
-  if (bytes.length > 80) bytes = bytes.subarray(0, 80);
-  let end = bytes.length;
-  while (end > 0 && [0x20, 0x09, 0x0a, 0x0d].includes(bytes[end - 1]!)) end--;
-  return bytes.subarray(0, end).toString('utf8');
 }
 
 /**

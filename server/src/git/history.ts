@@ -3,11 +3,11 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
+import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
 import { EMPTY_TREE, flattenTree, type Identity } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
 import { MAIN_REF, type Repo, remember } from './repo.js';
-import { lineDiff } from './text-diff.js';
 import { parseMessage } from './trailers.js';
 
 /** One entry of `log`. */
@@ -24,7 +24,25 @@ export interface LogEntry {
   time: string;
   parents: string[];
   /** Changes against the first parent, as `git log --shortstat` counts them (binary files: 0 lines). */
-  stats: { files: number; additions: number; deletions: number };
+  stats: CommitStats;
+}
+
+/** A commit's change counts. */
+export interface CommitStats {
+  files: number;
+  additions: number;
+  deletions: number;
+  /**
+   * Present when some changed files were too large to compare within the diff engine's caps:
+   * how many; their lines are not in `additions` and `deletions`.
+   */
+  tooLarge?: number;
+}
+
+/** Options of the history reads that count changes. */
+export interface HistoryOptions {
+  /** Where the line counts run: a server passes its worker pool; default this thread. */
+  engine?: DiffEngine;
 }
 
 const MAX_LIMIT = 500;
@@ -34,7 +52,10 @@ const MAX_LIMIT = 500;
  * commits older than that commit. An empty repo gives []. Throws ERR_INVALID_SHA /
  * ERR_VERSION_NOT_FOUND for a bad `before`.
  */
-export async function log(repo: Repo, opts: { limit?: number; before?: string } = {}): Promise<LogEntry[]> {
+export async function log(
+  repo: Repo,
+  opts: HistoryOptions & { limit?: number; before?: string } = {},
+): Promise<LogEntry[]> {
   const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(opts.limit ?? 50)));
   return repo.read(async () => {
     let next: string | null;
@@ -47,7 +68,7 @@ export async function log(repo: Repo, opts: { limit?: number; before?: string } 
     const out: LogEntry[] = [];
     while (next && out.length < limit) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
-      out.push(await toEntry(repo, next, commit));
+      out.push(await toEntry(repo, next, commit, opts));
       next = commit.parent[0] ?? null;
     }
     return out;
@@ -55,15 +76,20 @@ export async function log(repo: Repo, opts: { limit?: number; before?: string } 
 }
 
 /** One version's log entry (what `log` lists), by full or abbreviated id. */
-export async function readEntry(repo: Repo, sha: string): Promise<LogEntry> {
+export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = {}): Promise<LogEntry> {
   return repo.read(async () => {
     const oid = await resolveCommitId(repo, sha);
     const { commit } = await git.readCommit({ ...repo.git, oid });
-    return toEntry(repo, oid, commit);
+    return toEntry(repo, oid, commit, opts);
   });
 }
 
-async function toEntry(repo: Repo, sha: string, commit: git.CommitObject): Promise<LogEntry> {
+async function toEntry(
+  repo: Repo,
+  sha: string,
+  commit: git.CommitObject,
+  opts: HistoryOptions,
+): Promise<LogEntry> {
   const parsed = parseMessage(commit.message);
   return {
     sha,
@@ -74,39 +100,56 @@ async function toEntry(repo: Repo, sha: string, commit: git.CommitObject): Promi
     covers: parsed.covers,
     time: new Date(commit.author.timestamp * 1000).toISOString(),
     parents: commit.parent,
-    stats: await commitStats(repo, sha, commit.tree, commit.parent[0]),
+    stats: await commitStats(repo, sha, commit.tree, commit.parent[0], opts.engine ?? inlineDiffEngine),
   };
 }
 
+/**
+ * A commit's stats, computed once (commits are immutable) by the engine. A commit whose changed
+ * files cannot be compared within the engine's caps still lists, with those files `tooLarge`.
+ */
 async function commitStats(
   repo: Repo,
   sha: string,
   tree: string,
   parent: string | undefined,
-): Promise<LogEntry['stats']> {
+  engine: DiffEngine,
+): Promise<CommitStats> {
   const cached = repo.statsCache.get(sha);
   if (cached) return cached;
   const parentTree = parent ? (await git.readCommit({ ...repo.git, oid: parent })).commit.tree : EMPTY_TREE;
   const before = await flattenTree(repo, parentTree);
   const after = await flattenTree(repo, tree);
-  let files = 0;
-  let additions = 0;
-  let deletions = 0;
+  const stats: CommitStats = { files: 0, additions: 0, deletions: 0 };
+  const pairs: TextPair[] = [];
+  let chars = 0;
+  let skipped = 0;
   const paths = new Set([...before.keys(), ...after.keys()]);
   for (const path of paths) {
     const a = before.get(path);
     const b = after.get(path);
     if (a === b) continue;
-    files++;
+    stats.files++;
     const oldText = a ? await readBlobText(repo, a) : '';
     const newText = b ? await readBlobText(repo, b) : '';
     if (oldText.includes('\0') || newText.includes('\0')) continue;
-    for (const change of lineDiff(oldText, newText).changes) {
-      additions += change.added;
-      deletions += change.deleted;
+    chars += oldText.length + newText.length;
+    if (chars > MAX_JOB_CHARS) skipped++;
+    else pairs.push({ oldText, newText });
+  }
+  if (pairs.length > 0) {
+    try {
+      for (const r of await engine.run({ kind: 'counts', pairs })) {
+        stats.additions += r.additions;
+        stats.deletions += r.deletions;
+      }
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'ERR_DIFF_TOO_LARGE')) throw err;
+      skipped += pairs.length;
     }
   }
-  return remember(repo.statsCache, sha, { files, additions, deletions }, 2000);
+  if (skipped > 0) stats.tooLarge = skipped;
+  return remember(repo.statsCache, sha, stats, 2000);
 }
 
 /** The text of a blob (UTF-8). */

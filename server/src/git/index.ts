@@ -24,7 +24,11 @@ export {
   type FileDiff,
   type FileStatus,
 } from './diff.js';
+export { type DiffEngine, inlineDiffEngine } from './diff-job.js';
+export { DiffPool, type DiffPoolOptions } from './diff-pool.js';
 export {
+  type CommitStats,
+  type HistoryOptions,
   headSha,
   type LogEntry,
   log,

@@ -60,12 +60,16 @@ export async function listComments(repo: Repo, sha: string): Promise<Comment[]> 
  */
 export async function commentCounts(repo: Repo): Promise<Map<string, number>> {
   return repo.read(async () => {
+    const notes = await readRef(repo, NOTES_REF);
+    if (!notes) return new Map();
+    // Every history read asks, and the answer reads every note: keep it for this notes commit.
+    if (repo.commentCounts?.notes === notes) return new Map(repo.commentCounts.counts);
     const out = new Map<string, number>();
-    if (!(await readRef(repo, NOTES_REF))) return out;
     for (const { target } of await git.listNotes({ ...repo.git, ref: NOTES_REF })) {
       const n = (await readComments(repo, target)).filter((c) => !c.deleted).length;
       if (n > 0) out.set(target, n);
     }
+    repo.commentCounts = { notes, counts: new Map(out) };
     return out;
   });
 }

@@ -28,7 +28,12 @@ export class Repo {
   /** Flattened trees by tree id (path → blob id), small LRU; trees are immutable. */
   readonly treeCache = new Map<string, ReadonlyMap<string, string>>();
   /** Per-commit change stats by commit id, small LRU; commits are immutable. */
-  readonly statsCache = new Map<string, { files: number; additions: number; deletions: number }>();
+  readonly statsCache = new Map<
+    string,
+    { files: number; additions: number; deletions: number; tooLarge?: number }
+  >();
+  /** Comment counts per commit as of notes commit `notes` (notes commits are immutable). */
+  commentCounts: { notes: string; counts: ReadonlyMap<string, number> } | null = null;
   readonly writer = new RepoWriter();
   /** Set once the repo is removed or archived: later writes fail instead of recreating files. */
   closed = false;

@@ -109,7 +109,7 @@ export async function listTags(repo: Repo): Promise<TagInfo[]> {
         out.push({
           name,
           sha: tag.object,
-          message: tag.message.replace(/\n+$/, ''),
+          message: trimNewlines(tag.message),
           tagger: { name: tag.tagger.name, email: tag.tagger.email },
           time: new Date(tag.tagger.timestamp * 1000).toISOString(),
         });
@@ -130,4 +130,11 @@ export async function tagsByCommit(repo: Repo): Promise<Map<string, TagInfo[]>> 
     out.set(tag.sha, list);
   }
   return out;
+}
+
+/** Drops trailing newlines by scanning (a regex `/\n+$/` backtracks on inner runs of newlines). */
+function trimNewlines(text: string): string {
+  let end = text.length;
+  while (end > 0 && text.charCodeAt(end - 1) === 0x0a) end--;
+  return text.slice(0, end);
 }

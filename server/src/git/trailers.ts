@@ -41,7 +41,7 @@ export function cleanMessage(message: string): string {
       // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters
       .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
       .split('\n')
-      .map((line) => line.replace(/\s+$/, ''))
+      .map((line) => line.trimEnd())
       .join('\n')
       .replace(/\n{3,}/g, '\n\n')
       .trim()
@@ -88,8 +88,10 @@ export interface ParsedMessage {
   trailers: Array<{ key: string; value: string }>;
 }
 
+// Commit messages are user text, and every history read parses them: no regex here may
+// backtrack (`/\s+$/` on a long inner run of spaces is quadratic; issue 19). Only anchored
+// patterns whose repeated parts cannot overlap, or plain string scanning.
 const TRAILER_LINE = /^([A-Za-z0-9][A-Za-z0-9-]*):\s?(.*)$/;
-const IDENT = /^(.*?)\s*<([^<>]*)>\s*$/;
 
 /**
  * Splits a commit message into description and trailers. As in git, the trailer block is the
@@ -97,7 +99,7 @@ const IDENT = /^(.*?)\s*<([^<>]*)>\s*$/;
  * line in it is a `Key: value` trailer or an indented continuation.
  */
 export function parseMessage(raw: string): ParsedMessage {
-  const text = raw.replace(/\s+$/, '');
+  const text = raw.trimEnd();
   const cut = text.lastIndexOf('\n\n');
   let message = text;
   const trailers: Array<{ key: string; value: string }> = [];
@@ -109,7 +111,7 @@ export function parseMessage(raw: string): ParsedMessage {
       const m = TRAILER_LINE.exec(line);
       const last = parsed[parsed.length - 1];
       if (m) parsed.push({ key: m[1]!, value: m[2]!.trim() });
-      else if (/^\s+\S/.test(line) && last) last.value += ` ${line.trim()}`;
+      else if (last && isContinuation(line)) last.value += ` ${line.trim()}`;
       else {
         ok = false;
         break;
@@ -117,15 +119,15 @@ export function parseMessage(raw: string): ParsedMessage {
     }
     if (ok) {
       trailers.push(...parsed);
-      message = text.slice(0, cut).replace(/\s+$/, '');
+      message = text.slice(0, cut).trimEnd();
     }
   }
   const coAuthors: Identity[] = [];
   let covers: Record<string, number> = {};
   for (const { key, value } of trailers) {
     if (key.toLowerCase() === CO_AUTHOR_TRAILER.toLowerCase()) {
-      const m = IDENT.exec(value);
-      if (m) coAuthors.push({ name: m[1]!.trim(), email: m[2]!.trim() });
+      const who = parseIdent(value);
+      if (who) coAuthors.push(who);
     } else if (key === COVERS_TRAILER) {
       try {
         covers = validateCovers(JSON.parse(value));
@@ -135,4 +137,19 @@ export function parseMessage(raw: string): ParsedMessage {
     }
   }
   return { message, subject: message.split('\n', 1)[0] ?? '', coAuthors, covers, trailers };
+}
+
+/** An indented line continuing the trailer above it (git's folded trailer values). */
+function isContinuation(line: string): boolean {
+  return line.length > 0 && line.trimStart().length < line.length && line.trim() !== '';
+}
+
+/** `Name <email>` (trailing whitespace allowed); the email is the text inside the last `<…>`. */
+function parseIdent(value: string): Identity | null {
+  const v = value.trimEnd();
+  const open = v.lastIndexOf('<');
+  if (open < 0 || !v.endsWith('>')) return null;
+  const email = v.slice(open + 1, -1);
+  if (email.includes('>')) return null;
+  return { name: v.slice(0, open).trim(), email: email.trim() };
 }

@@ -38,8 +38,7 @@ export function createApp(services: Services): Koa {
   app.use(health.routes());
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
-  const { gitFailuresPerIp, gitFailuresPerUser } = services.limiters;
-  app.use(gitSmartHttp(services, new GitAuthenticator(services.store, gitFailuresPerIp, gitFailuresPerUser)));
+  app.use(gitSmartHttp(services, new GitAuthenticator(services.store, services.limiters.login)));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),

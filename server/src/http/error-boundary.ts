@@ -46,6 +46,10 @@ export function errorBoundary(logger: Logger): Middleware {
       }
       ctx.status = ERROR_CODES[error.code];
       ctx.body = { error: error.toBody() };
+      const retryAfter = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+      if (error.code === 'ERR_RATE_LIMITED' && typeof retryAfter === 'number') {
+        ctx.set('Retry-After', String(retryAfter));
+      }
       if (error.code === 'ERR_UNAUTHENTICATED' || error.code === 'ERR_BAD_CREDENTIALS') {
         ctx.set('WWW-Authenticate', 'Bearer realm="Gitpad"');
       }

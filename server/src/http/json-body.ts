@@ -4,6 +4,7 @@
  */
 import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.js';
+import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 
 export function jsonBody(maxBytes: number): Middleware {
   return async (ctx, next) => {
@@ -30,11 +31,18 @@ export function jsonBody(maxBytes: number): Middleware {
       chunks.push(chunk);
     }
     const text = Buffer.concat(chunks).toString('utf8');
+    let body: unknown;
     try {
-      ctx.request.body = text.trim() === '' ? {} : JSON.parse(text);
+      body = text.trim() === '' ? {} : JSON.parse(text);
     } catch {
       throw new AppError('ERR_INVALID_JSON', 'The request body is not valid JSON.');
     }
+    // The same bounds as socket messages: no handler, validator or error reply walks a body
+    // nested thousands deep.
+    const breach = breachOf(body);
+    if (breach)
+      throw new AppError(breach === 'depth' ? 'ERR_VALIDATION' : 'ERR_TOO_LARGE', breachMessage(breach));
+    ctx.request.body = body;
     return next();
   };
 }

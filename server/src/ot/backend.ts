@@ -12,6 +12,7 @@ import { can } from '../protocol/roles.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, sessionOfDoc } from '../sessions/ids.js';
 import type { ShareDBAdapter } from '../storage/types.js';
 import { CHUNK_THRESHOLD, ChunkedText } from './chunked-text.js';
+import type { ClientIds } from './client-ids.js';
 import type { Connection } from './docs.js';
 import { type AgentIdentity, type AgentRequest, identityOf } from './identity.js';
 import { registerServerTextType } from './text-type.js';
@@ -33,6 +34,8 @@ export interface BackendOptions {
   access: AccessControl;
   limits: OpLimits;
   logger: Logger;
+  /** Issues and checks the ShareDB client ids (`src`) of user connections. */
+  clientIds: ClientIds;
   /** Edits per second per user, with a burst; 0 disables. */
   opRate: { perSecond: number; burst: number };
   /** A ShareDB pubsub (Redis when several processes share a store); in-memory by default. */
@@ -247,7 +250,32 @@ export function createBackend(options: BackendOptions): ShareDB {
 
   backend.use('connect', (ctx, next) => {
     const req = ctx.req as AgentRequest | undefined;
-    ctx.agent.custom = { identity: req?.identity ?? { kind: 'anonymous' } };
+    const identity = req?.identity ?? { kind: 'anonymous' };
+    ctx.agent.custom = { identity };
+    // Sent to the client in the handshake reply; see client-ids.ts.
+    if (identity.kind === 'user') ctx.agent.clientId = options.clientIds.issue(identity.user.id);
+    next();
+  });
+
+  // The identity fields of a message (`src`, `seq`) before ShareDB acts on them (issue 19).
+  backend.use('receive', (ctx, next) => {
+    const identity = identityOf(ctx.agent);
+    if (identity.kind !== 'user') return next();
+    const m = ctx.data as { a?: unknown; id?: unknown; src?: unknown; seq?: unknown };
+    const userId = identity.user.id;
+    if (m.a === 'hs') {
+      // A handshake names the client's previous id to keep it; one not issued to this user is
+      // ignored, and the connection gets its own signed id instead.
+      if (m.id != null && !options.clientIds.belongsTo(m.id, userId)) m.id = null;
+    } else if (m.a === 'op') {
+      if (m.seq != null && !(Number.isSafeInteger(m.seq) && (m.seq as number) > 0)) {
+        return next(new AppError('ERR_VALIDATION', 'An op’s seq is a positive whole number.'));
+      }
+      const own = (ctx.agent as unknown as { _src(): string })._src();
+      if (m.src != null && m.src !== own && !options.clientIds.belongsTo(m.src, userId)) {
+        return next(new AppError('ERR_FORBIDDEN', 'This op carries another connection’s identity.'));
+      }
+    }
     next();
   });
 

@@ -22,6 +22,9 @@ const TABLE: Record<Role, readonly Permission[]> = {
   viewer: ['session.read', 'session.chat'],
 };
 
+/** Roles ordered by what they allow: a higher rank can do everything a lower one can. */
+export const ROLE_RANK: Record<Role, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ROLES as readonly string[]).includes(value);
 }

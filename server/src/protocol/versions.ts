@@ -46,6 +46,11 @@ export interface FileDiff {
   hunks: DiffHunk[];
   additions: number;
   deletions: number;
+  /**
+   * Present (true) when the hunks were left out because the diff is too large to show (the
+   * server's `DIFF_MAX_LINES`); additions and deletions are still counted.
+   */
+  tooLarge?: true;
 }
 
 /** Who wrote a comment (a Gitpad user). */

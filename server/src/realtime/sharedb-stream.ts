@@ -8,6 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
+import type { Logger } from '../log.js';
+import { closeOnError, guarded } from './handlers.js';
 
 export const SHAREDB_EVENT = 'sharedb';
 
@@ -43,7 +45,7 @@ function scheduleFlush(stream: ShareDBSocketStream): void {
 function flushAll(streams: Set<ShareDBSocketStream>): void {
   for (const stream of streams) {
     streams.delete(stream);
-    stream.flush();
+    stream.safeFlush();
   }
 }
 
@@ -132,15 +134,26 @@ export class ShareDBSocketStream extends Duplex {
    */
   private readonly sentVersions = new Map<unknown, Map<unknown, number>>();
 
-  constructor(private readonly socket: Socket) {
+  constructor(
+    private readonly socket: Socket,
+    private readonly logger: Logger,
+  ) {
     super({ objectMode: true, allowHalfOpen: false });
     // ShareDB marks server-side streams so it does not count them as remote agents.
     (this as unknown as { isServer: boolean }).isServer = false;
-    socket.on(SHAREDB_EVENT, (data: unknown) => this.receive(data));
-    socket.on('disconnect', () => {
-      this.push(null);
-      this.destroy();
-    });
+    // ShareDB handles a pushed message synchronously, inside `receive`: a throw anywhere in it
+    // closes this connection, never the process.
+    socket.on(
+      SHAREDB_EVENT,
+      guarded(socket, logger, 'a ShareDB message', (data: unknown) => this.receive(data)),
+    );
+    socket.on(
+      'disconnect',
+      guarded(socket, logger, 'closing a ShareDB stream', () => {
+        this.push(null);
+        this.destroy();
+      }),
+    );
   }
 
   private receive(data: unknown): void {
@@ -188,7 +201,16 @@ export class ShareDBSocketStream extends Duplex {
   private enqueue(message: unknown): void {
     const m = message as Message;
     if (this.alreadySent(m)) return;
-    this.outbox.push(encode(message));
+    let json: string;
+    try {
+      json = encode(message);
+    } catch (err) {
+      // Only a message that cannot be serialized lands here (inbound bounds keep echoes small):
+      // this client would miss it and diverge, so it is disconnected and resyncs on reconnect.
+      closeOnError(this.socket, this.logger, 'encoding a ShareDB message', err);
+      return;
+    }
+    this.outbox.push(json);
     if (this.scheduled === 'now') return;
     if (isBroadcast(m) && coalescing.busy()) {
       if (this.scheduled === 'none') scheduleDeferredFlush(this);
@@ -228,6 +250,15 @@ export class ShareDBSocketStream extends Duplex {
       client.writeToEngine([`2["${SHAREDB_EVENT}",${payload}]`], {});
     } else {
       this.socket.emit(SHAREDB_EVENT, JSON.parse(payload));
+    }
+  }
+
+  /** `flush` for the shared flushes: one socket's failure closes that socket, not the loop. */
+  safeFlush(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      closeOnError(this.socket, this.logger, 'sending ShareDB messages', err);
     }
   }
 

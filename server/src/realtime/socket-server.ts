@@ -15,8 +15,9 @@ import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
 import { EVENTS } from '../protocol/events.js';
+import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 import { FILE_ID_RE, SESSION_ID_RE } from '../sessions/ids.js';
-import { onEvent } from './handlers.js';
+import { answer, closeOnError, guarded, onEvent } from './handlers.js';
 import { SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
 
@@ -27,6 +28,8 @@ export interface RealtimeOptions {
   access: AccessControl;
   logger: Logger;
   maxMessageBytes: number;
+  /** Connections one account may hold at once (config `maxSocketsPerUser`). */
+  maxSocketsPerUser: number;
   chat: ChatService;
 }
 
@@ -52,9 +55,35 @@ const chatUser = (u: PublicUser) => ({
   color: u.color,
 });
 
+/**
+ * Open connections per account, counted from the handshake (so a burst of parallel handshakes
+ * cannot all pass the check before any is counted) until the socket or its transport closes,
+ * whichever comes first.
+ */
+class ConnectionCounter {
+  private readonly counts = new Map<string, number>();
+  constructor(private readonly max: number) {}
+
+  /** Counts a new connection for `userId` and returns its release, or null when at the cap. */
+  reserve(userId: string): (() => void) | null {
+    const n = this.counts.get(userId) ?? 0;
+    if (n >= this.max) return null;
+    this.counts.set(userId, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.counts.get(userId) ?? 1) - 1;
+      if (left > 0) this.counts.set(userId, left);
+      else this.counts.delete(userId);
+    };
+  }
+}
+
 export class Realtime {
   readonly io: Server;
   readonly presence: SessionPresence;
+  private readonly connections: ConnectionCounter;
 
   constructor(private readonly options: RealtimeOptions) {
     const { httpServer, tokens, logger } = options;
@@ -66,11 +95,16 @@ export class Realtime {
       perMessageDeflate: false,
     });
     this.presence = new SessionPresence(this.io);
+    this.connections = new ConnectionCounter(options.maxSocketsPerUser);
 
     this.io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       tokens.verify(token).then(
         (auth) => {
+          const release = this.connections.reserve(auth.user.id);
+          if (!release) return next(new Error('ERR_TOO_MANY_CONNECTIONS'));
+          socket.once('disconnect', release);
+          socket.conn.once('close', release);
           socket.data.auth = auth;
           socket.data.userId = auth.user.id;
           next();
@@ -79,7 +113,13 @@ export class Realtime {
       );
     });
 
-    this.io.on('connection', (socket) => this.onConnection(socket));
+    this.io.on('connection', (socket) => {
+      try {
+        this.onConnection(socket);
+      } catch (err) {
+        closeOnError(socket, logger, 'setting up a connection', err);
+      }
+    });
     logger.debug('realtime ready');
   }
 
@@ -89,8 +129,19 @@ export class Realtime {
     const user = toPublicUser(auth.user);
     socket.join([userRoom(user.id), tokenRoom(auth.claims.jti)]);
 
+    // Before any listener sees a message: bounded nesting and size, or it is answered and dropped.
+    socket.use((packet, next) => {
+      const breach = breachOf(packet);
+      if (!breach) return next();
+      const event = typeof packet[0] === 'string' ? packet[0].slice(0, 64) : 'unknown';
+      const last = packet[packet.length - 1];
+      const ack = typeof last === 'function' ? (last as (reply: unknown) => void) : undefined;
+      const code = breach === 'depth' ? 'ERR_VALIDATION' : 'ERR_TOO_LARGE';
+      answer(socket, logger, event, ack, { ok: false, error: { code, message: breachMessage(breach) } });
+    });
+
     const req: AgentRequest = { identity: { kind: 'user', user } };
-    backend.listen(new ShareDBSocketStream(socket), req);
+    backend.listen(new ShareDBSocketStream(socket, logger), req);
 
     onEvent(socket, logger, EVENTS.sessionJoin, joinSchema, async ({ sessionId }) => {
       await access.require(user.id, sessionId, 'session.read');
@@ -115,7 +166,10 @@ export class Realtime {
       const message = await this.options.chat.send(sessionId, chatUser(user), text);
       return { message };
     });
-    socket.on('disconnect', () => this.presence.leaveAll(socket.id));
+    socket.on(
+      'disconnect',
+      guarded(socket, logger, 'leaving presence', () => this.presence.leaveAll(socket.id)),
+    );
   }
 
   /** Ends every connection made with one token (logout). */

@@ -1,17 +1,18 @@
 /**
  * Invitation links: an owner makes a token with a role, an expiry and a use limit; a logged-in
  * user who opens `/join/<token>` becomes a member with that role. Consuming a use is atomic in
- * the store, so a link limited to N uses admits exactly N people however many click at once.
+ * the store, so a link limited to N uses admits exactly N people however many click at once, and
+ * so is joining, which refuses a link older than the owner's last cut of that person's access.
  */
 import { AppError } from '../errors/app-error.js';
-import { can, type Role } from '../protocol/roles.js';
+import { EVENTS } from '../protocol/events.js';
+import { ROLE_RANK, type Role } from '../protocol/roles.js';
 import type { Services } from '../services.js';
+import { inviteRevoked } from '../storage/member-changes.js';
 import type { InviteRecord } from '../storage/types.js';
 import { randomId } from './ids.js';
-import { applyMemberChanges } from './members.js';
 
 export const INVITE_TOKEN_RE = /^[a-z0-9]{24}$/;
-const RANK: Record<Role, number> = { viewer: 0, commenter: 1, editor: 2, owner: 3 };
 
 export function publicInvite(invite: InviteRecord, origin: string) {
   return {
@@ -62,45 +63,105 @@ function unusable(invite: InviteRecord | null, now: number): AppError | null {
   return null;
 }
 
-/** The invite as a join page shows it, or the reason it cannot be used. */
-export async function previewInvite(services: Services, token: string) {
+/** The invite behind `token` if it can be used now; else throws why not. */
+async function usableInvite(services: Services, token: string): Promise<InviteRecord> {
   const invite = INVITE_TOKEN_RE.test(token) ? await services.store.invites.byToken(token) : null;
   const problem = unusable(invite, Date.now());
   if (problem) throw problem;
-  const session = await services.store.sessions.byId(invite!.sessionId);
+  return invite!;
+}
+
+/**
+ * The invite as a join page shows it, or the reason it cannot be used (by `userId`, when given:
+ * a link older than the owner's last cut of their access answers ERR_INVITE_REVOKED up front).
+ */
+export async function previewInvite(services: Services, token: string, userId?: string) {
+  const invite = await usableInvite(services, token);
+  if (userId !== undefined) await refuseIfCut(services, invite, userId);
+  const session = await services.store.sessions.byId(invite.sessionId);
   if (!session)
     throw new AppError('ERR_INVITE_NOT_FOUND', 'The session of this invitation no longer exists.');
   return {
     sessionId: session.id,
     sessionName: session.name,
-    role: invite!.role,
-    expiresAt: invite!.expiresAt,
+    role: invite.role,
+    expiresAt: invite.expiresAt,
   };
 }
 
 /**
- * Makes `userId` a member through the invite. Someone already in the session keeps a higher role
- * and uses up nothing; otherwise one use is consumed atomically and the role granted.
+ * Counts one use of the invite atomically (a link for N people admits N, however many click at
+ * once) and returns it; throws why it cannot be used. The caller joins the user next, or gives
+ * the use back with `store.invites.release` when it cannot.
+ */
+export async function consumeInvite(services: Services, token: string): Promise<InviteRecord> {
+  await usableInvite(services, token);
+  const consumed = await services.store.invites.consume(token, Date.now());
+  if (!consumed)
+    throw (
+      unusable(await services.store.invites.byToken(token), Date.now()) ??
+      new AppError('ERR_INVITE_EXPIRED', 'This invitation has been used up.')
+    );
+  return consumed;
+}
+
+/**
+ * Makes `userId` a member through the invite. The rule (docs/api.md, Invitations):
+ * - someone already in the session with a role at least the link's keeps it and uses nothing up;
+ * - a link made before the owner last lowered or removed this person's access cannot give it
+ *   back (ERR_INVITE_REVOKED, nothing used up); a link made after works as for anyone;
+ * - otherwise one use is consumed atomically and the role granted.
+ * Both checks are made again by the store inside the join itself, so a change racing this
+ * request cannot slip through; a use consumed for a join that then fails is given back.
  */
 export async function acceptInvite(
   services: Services,
   token: string,
   userId: string,
 ): Promise<{ sessionId: string; role: Role }> {
-  const { store, access } = services;
-  const invite = INVITE_TOKEN_RE.test(token) ? await store.invites.byToken(token) : null;
-  const problem = unusable(invite, Date.now());
-  if (problem) throw problem;
-  const sessionId = invite!.sessionId;
-  const current = await access.roleOf(userId, sessionId);
-  if (can(current, 'session.read') && RANK[current!] >= RANK[invite!.role])
-    return { sessionId, role: current! };
-  const consumed = await store.invites.consume(token, Date.now());
-  if (!consumed)
-    throw (
-      unusable(await store.invites.byToken(token), Date.now()) ??
-      new AppError('ERR_INVITE_EXPIRED', 'This invitation has been used up.')
+  const invite = await usableInvite(services, token);
+  const sessionId = invite.sessionId;
+  const current = await services.access.roleOf(userId, sessionId);
+  if (current && ROLE_RANK[current] >= ROLE_RANK[invite.role]) return { sessionId, role: current };
+  await refuseIfCut(services, invite, userId);
+  const consumed = await consumeInvite(services, token);
+  return joinThrough(services, consumed, userId, { consumed: true });
+}
+
+/** Throws ERR_INVITE_REVOKED when the owner cut `userId`'s access after the invite was made. */
+async function refuseIfCut(services: Services, invite: InviteRecord, userId: string): Promise<void> {
+  const cut = await services.store.members.cutAt(invite.sessionId, userId);
+  if (cut !== null && cut > invite.createdAt) throw inviteRevoked();
+}
+
+/**
+ * Joins `userId` to the invite's session with the store's atomic `members.join`, then tells
+ * their tabs and the members panels. With `consumed`, the use counted for this join is given
+ * back when the join grants nothing (refused, or the person already had the role by then).
+ */
+export async function joinThrough(
+  services: Services,
+  invite: InviteRecord,
+  userId: string,
+  { consumed }: { consumed: boolean },
+): Promise<{ sessionId: string; role: Role }> {
+  const { store, access, realtime } = services;
+  const sessionId = invite.sessionId;
+  let role: Role;
+  try {
+    role = await services.sessions.serialize(sessionId, () =>
+      store.members.join(sessionId, userId, invite.role, invite.createdAt),
     );
-  await applyMemberChanges(services, sessionId, [{ userId, role: consumed.role }]);
-  return { sessionId, role: consumed.role };
+  } catch (err) {
+    if (consumed) await store.invites.release(invite.token);
+    throw err;
+  }
+  if (role !== invite.role) {
+    if (consumed) await store.invites.release(invite.token);
+    return { sessionId, role };
+  }
+  access.invalidate(sessionId, userId);
+  realtime.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
+  realtime.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'members' });
+  return { sessionId, role };
 }

@@ -4,7 +4,7 @@
  * the store's atomic step, so a failing batch changes nothing.
  */
 import { AppError } from '../errors/app-error.js';
-import { isRole, type Role } from '../protocol/roles.js';
+import { isRole, ROLE_RANK, type Role } from '../protocol/roles.js';
 import type { MemberRecord } from './types.js';
 
 /** A change to one membership: a role to set, or null to remove it. */
@@ -42,4 +42,22 @@ export function checkMemberChanges(
     throw new AppError('ERR_LAST_OWNER', 'A session must keep an owner: make someone else owner first.');
   }
   return roles;
+}
+
+/**
+ * Whether changing a membership from `before` to `after` (null: not a member) takes access away:
+ * a removal or a lower role. Stores record when that happened (`members.cutAt`), so an invitation
+ * made before it cannot give the access back.
+ */
+export function isCut(before: Role | null, after: Role | null): boolean {
+  if (before === null) return false;
+  return after === null || ROLE_RANK[after] < ROLE_RANK[before];
+}
+
+/** The error of `members.join` for a link older than the owner's last cut of this member. */
+export function inviteRevoked(): AppError {
+  return new AppError(
+    'ERR_INVITE_REVOKED',
+    'The owner changed your access after this link was made; ask them for a new one.',
+  );
 }

@@ -17,6 +17,9 @@ export interface UserRecord {
   tokensValidAfter: number;
 }
 
+/** What `users.create` takes: whether the account is the admin is the store's decision. */
+export type NewUserRecord = Omit<UserRecord, 'isAdmin'>;
+
 export interface SessionRecord {
   id: string;
   name: string;
@@ -63,8 +66,13 @@ export interface InviteRecord {
 }
 
 export interface UserRepo {
-  /** Throws AppError ERR_USERNAME_TAKEN when the username exists. */
-  create(user: UserRecord): Promise<void>;
+  /**
+   * Creates the user and returns it as stored. The first account of an empty store is its admin,
+   * decided atomically with the insert: of N concurrent first registrations exactly one is admin,
+   * and no later account ever is (admins are made by `update`). Throws AppError
+   * ERR_USERNAME_TAKEN when the username exists.
+   */
+  create(user: NewUserRecord): Promise<UserRecord>;
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
   count(): Promise<number>;
@@ -98,6 +106,20 @@ export interface MemberRepo {
    * bad role; ERR_SESSION_NOT_FOUND for an unknown session.
    */
   apply(sessionId: string, changes: Array<{ userId: string; role: Role | null }>): Promise<void>;
+  /**
+   * When `userId`'s access to the session was last cut (ms): their role lowered or their
+   * membership removed, by `set`, `remove` or `apply`, recorded atomically with the change.
+   * Null when it never was. Raising a role or joining is no cut.
+   */
+  cutAt(sessionId: string, userId: string): Promise<number | null>;
+  /**
+   * Joins through an invitation issued at `issuedAt` (ms), atomically: a member whose role is
+   * already at least `role` keeps it; otherwise, when their access was cut after `issuedAt`,
+   * throws ERR_INVITE_REVOKED and changes nothing (an old link cannot undo an owner's change);
+   * else sets `role`. Returns the role the user has afterwards. ERR_SESSION_NOT_FOUND for an
+   * unknown session.
+   */
+  join(sessionId: string, userId: string, role: Role, issuedAt: number): Promise<Role>;
 }
 
 export interface RevocationRepo {
@@ -138,6 +160,8 @@ export interface InviteRepo {
    * unknown, revoked, expired at `now`, or used up.
    */
   consume(token: string, now: number): Promise<InviteRecord | null>;
+  /** Gives back one use counted by `consume` whose join then failed (never below 0). */
+  release(token: string): Promise<void>;
 }
 
 /** A ShareDB DB adapter (sharedb's `DB` interface); typed loosely because sharedb's typings are partial. */

@@ -9,6 +9,7 @@ import {
   type Comment,
   commentCounts,
   createTag,
+  type DiffEngine,
   deleteComment,
   diffCommit,
   diffCommits,
@@ -44,6 +45,10 @@ export interface VersionServiceOptions {
   worker: CommitWorker;
   reposDir: string;
   notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** Runs text diffs and history stats off the event loop (the server's DiffPool). */
+  diffEngine: DiffEngine;
+  /** Most hunk lines one diff answer carries (config `diffMaxLines`). */
+  diffMaxLines: number;
 }
 
 export interface Actor {
@@ -62,7 +67,7 @@ export class VersionService {
   async history(sessionId: string, opts: { limit?: number; before?: string }) {
     const repo = await this.repo(sessionId);
     const [entries, tags, comments] = await Promise.all([
-      log(repo, opts),
+      log(repo, { ...opts, engine: this.o.diffEngine }),
       tagsByCommit(repo),
       commentCounts(repo),
     ]);
@@ -82,7 +87,7 @@ export class VersionService {
 
   async version(sessionId: string, sha: string) {
     const repo = await this.repo(sessionId);
-    const entry = await readEntry(repo, sha);
+    const entry = await readEntry(repo, sha, { engine: this.o.diffEngine });
     const files = await readVersion(repo, entry.sha);
     return { ...entry, files: files.map((f) => ({ path: f.path, size: f.content.length })) };
   }
@@ -91,15 +96,19 @@ export class VersionService {
     return readFileAt(await this.repo(sessionId), sha, path);
   }
 
-  /** Diff of `sha` against `base` (a version; default its parent), or from `sha` to the live files. */
+  /**
+   * Diff of `sha` against `base` (a version; default its parent), or from `sha` to the live files.
+   * Files past `diffMaxLines` come back `tooLarge`; past the engine's time cap, ERR_DIFF_TOO_LARGE.
+   */
   async diff(sessionId: string, sha: string, base: string | undefined): Promise<FileDiff[]> {
     const repo = await this.repo(sessionId);
+    const opts = { engine: this.o.diffEngine, maxLines: this.o.diffMaxLines };
     if (sha === 'live') {
       const from = base ?? (await headSha(repo));
-      return diffWithFiles(repo, from, await this.liveFiles(sessionId));
+      return diffWithFiles(repo, from, await this.liveFiles(sessionId), opts);
     }
-    if (base === undefined) return diffCommit(repo, sha);
-    return diffCommits(repo, base, sha);
+    if (base === undefined) return diffCommit(repo, sha, opts);
+    return diffCommits(repo, base, sha, opts);
   }
 
   /**
@@ -110,7 +119,7 @@ export class VersionService {
     const repo = await this.repo(sessionId);
     const full = await resolveSha(repo, sha);
     const target = await readTree(repo, full);
-    const entry = await readEntry(repo, full);
+    const entry = await readEntry(repo, full, { engine: this.o.diffEngine });
     const manifest = await this.o.sessions.manifest(sessionId);
     const current = Object.entries(manifest.files);
     // Deletes first, then edits, then creates: a path freed by a delete can be taken again.

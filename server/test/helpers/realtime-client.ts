@@ -189,5 +189,5 @@ export function rawSubmit(
 ): Promise<any> {
   const seq = ++rawSeq;
   const message = { a: 'op', c, d, v, src: client.src, seq, ...(op === undefined ? {} : { op }), ...extra };
-  return rawExchange(client, message, (m) => m.a === 'op' && m.seq === seq);
+  return rawExchange(client, message, (m) => m.a === 'op' && m.seq === message.seq && m.src === message.src);
 }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { LoginThrottleLimits } from '../../src/auth/login-throttle.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { createServer, type GitpadServer } from '../../src/server.js';
@@ -22,6 +23,8 @@ export interface StartOptions {
   dataDir?: string;
   reposDir?: string;
   strictRateLimits?: boolean;
+  /** Login throttling; off unless given or `strictRateLimits` (then the defaults). */
+  loginThrottle?: Partial<LoginThrottleLimits>;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -40,6 +43,11 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   const server = await createServer(config, {
     logger: createLogger(config.logLevel),
     rateLimits: opts.strictRateLimits ? {} : { auth: unlimited, ops: unlimited, chat: unlimited },
+    loginThrottle:
+      opts.loginThrottle ??
+      (opts.strictRateLimits
+        ? {}
+        : { freeFailures: Number.POSITIVE_INFINITY, perIp: { perSecond: 0, burst: 0 } }),
   });
   const { port } = await server.listen();
   return {

@@ -246,7 +246,8 @@ describe('git clone over HTTP (read-only, Gitpad accounts)', () => {
       }
       expect(statuses[0]).to.equal(401);
       expect(statuses.at(-1)).to.equal(429);
-      // The right password is refused too while the account is locked out.
+      // The right password is refused too from this IP while its wait runs (another IP is not: see
+      // test/security/accounts.test.ts).
       const good = `Basic ${Buffer.from(`${u.username}:correct horse`).toString('base64')}`;
       const r = await fetch(`${strict.url}/git/${s.id}.git/info/refs?service=git-upload-pack`, {
         headers: { authorization: good },

@@ -99,6 +99,25 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         expect(await store.users.byId('u2')).to.equal(null);
       });
 
+      it('makes the first account admin, exactly one of many created at once, and no later one', async () => {
+        const created = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => store.users.create(user(`u${i}`, `user${i}`))),
+        );
+        expect(created.filter((u) => u.isAdmin)).to.have.length(1);
+        const stored = await Promise.all(created.map((u) => store.users.byId(u.id)));
+        expect(stored.map((u) => u?.isAdmin)).to.deep.equal(created.map((u) => u.isAdmin));
+        // Asking to be admin does not make anyone admin: the store decides.
+        const later = await store.users.create(user('late', 'late', { isAdmin: true }));
+        expect(later.isAdmin).to.equal(false);
+        expect((await store.users.byId('late'))?.isAdmin).to.equal(false);
+      });
+
+      it('returns the created user as stored', async () => {
+        const first = await store.users.create(user('u1', 'alice'));
+        expect(first).to.deep.equal(user('u1', 'alice', { isAdmin: true }));
+        expect(await store.users.create(user('u2', 'bob'))).to.deep.equal(user('u2', 'bob'));
+      });
+
       it('updates only the fields in the patch', async () => {
         await store.users.create(user('u1', 'alice'));
         await store.users.update('u1', { displayName: 'Alice A.', tokensValidAfter: 42 });
@@ -240,6 +259,52 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         );
       });
 
+      it('records when access was cut (lowered or removed), not when it was raised', async () => {
+        expect(await store.members.cutAt('s1', 'bob')).to.equal(null);
+        await store.members.set('s1', 'bob', 'viewer');
+        await store.members.set('s1', 'bob', 'editor');
+        expect(await store.members.cutAt('s1', 'bob'), 'joining and raising are no cut').to.equal(null);
+        const t0 = Date.now();
+        await store.members.set('s1', 'bob', 'commenter');
+        const lowered = await store.members.cutAt('s1', 'bob');
+        expect(lowered).to.be.at.least(t0).and.at.most(Date.now());
+        await store.members.apply('s1', [{ userId: 'carol', role: 'editor' }]);
+        await store.members.apply('s1', [{ userId: 'carol', role: null }]);
+        expect(await store.members.cutAt('s1', 'carol')).to.be.a('number');
+        await store.members.set('s1', 'dave', 'editor');
+        await store.members.remove('s1', 'dave');
+        expect(await store.members.cutAt('s1', 'dave')).to.be.a('number');
+        expect(await store.members.cutAt('s1', 'alice')).to.equal(null);
+      });
+
+      it('join keeps a role at least as high, refuses a link older than a cut, and grants otherwise', async () => {
+        await store.members.set('s1', 'bob', 'editor');
+        expect(await store.members.join('s1', 'bob', 'viewer', 0)).to.equal('editor');
+        expect(await store.members.role('s1', 'bob')).to.equal('editor');
+        expect(await store.members.join('s1', 'carol', 'commenter', 0)).to.equal('commenter');
+        expect(await store.members.cutAt('s1', 'carol'), 'joining is no cut').to.equal(null);
+        // An owner removes bob: a link issued before that cannot bring him back.
+        const before = Date.now() - 1;
+        await store.members.remove('s1', 'bob');
+        const cut = (await store.members.cutAt('s1', 'bob'))!;
+        await rejectsWith(store.members.join('s1', 'bob', 'editor', before), 'ERR_INVITE_REVOKED');
+        expect(await store.members.role('s1', 'bob')).to.equal(null);
+        // A link issued after the cut works.
+        expect(await store.members.join('s1', 'bob', 'viewer', cut + 1)).to.equal('viewer');
+        // Demoted: an old link neither raises him back nor errs when it asks for less than he has.
+        await rejectsWith(store.members.join('s1', 'bob', 'editor', before), 'ERR_INVITE_REVOKED');
+        expect(await store.members.join('s1', 'bob', 'viewer', before)).to.equal('viewer');
+        expect(await store.members.role('s1', 'bob')).to.equal('viewer');
+        await rejectsWith(store.members.join('nope', 'bob', 'viewer', 0), 'ERR_SESSION_NOT_FOUND');
+      });
+
+      it('deleting a session forgets its cuts', async () => {
+        await store.members.set('s1', 'bob', 'editor');
+        await store.members.remove('s1', 'bob');
+        await store.sessions.delete('s1');
+        expect(await store.members.cutAt('s1', 'bob')).to.equal(null);
+      });
+
       it('concurrent applies each land whole', async () => {
         const users = Array.from({ length: 10 }, (_, i) => `u${i}`);
         await Promise.all(users.map((u) => store.members.apply('s1', [{ userId: u, role: 'editor' }])));
@@ -370,6 +435,18 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         expect(ok.map((r) => r!.uses).sort()).to.deep.equal([1, 2, 3, 4, 5]);
         expect((await store.invites.byToken('limited'))?.uses).to.equal(5);
       });
+
+      it('release gives back one use, never going below zero', async () => {
+        await store.invites.create(invite('once', { maxUses: 1 }));
+        expect(await store.invites.consume('once', 2000)).to.not.equal(null);
+        expect(await store.invites.consume('once', 2000)).to.equal(null);
+        await store.invites.release('once');
+        expect((await store.invites.byToken('once'))?.uses).to.equal(0);
+        await store.invites.release('once');
+        await store.invites.release('unknown');
+        expect((await store.invites.byToken('once'))?.uses).to.equal(0);
+        expect(await store.invites.consume('once', 2000)).to.not.equal(null);
+      });
     });
 
     describe('documents (ShareDB)', () => {
@@ -434,7 +511,7 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
 
         store = await harness.reopen(store);
 
-        expect(await store.users.byUsername('alice')).to.deep.equal(user('u1', 'alice'));
+        expect(await store.users.byUsername('alice')).to.deep.equal(user('u1', 'alice', { isAdmin: true }));
         expect(await store.sessions.listForUser('u1')).to.deep.equal([
           { ...session('s1', 1000), role: 'owner' },
         ]);

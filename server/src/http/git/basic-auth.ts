@@ -1,12 +1,14 @@
 /**
- * HTTP Basic auth for git: username plus password or personal access token. Failures are
- * rate-limited per IP and per username; successes are remembered briefly (by a hash of the
- * credentials) so one clone's several requests do not pay for argon2 each time.
+ * HTTP Basic auth for git: username plus password or personal access token. Throttled like the
+ * web login, per (IP, username) with backoff and per IP (auth/login-throttle.ts); an unknown
+ * username costs the same argon2 verification as a wrong password, so timing does not tell which
+ * names exist. Password successes are remembered briefly (by a hash of the credentials) so one
+ * clone's several requests do not pay for argon2 each time.
  */
 import { createHash } from 'node:crypto';
 import { verifyAccessToken } from '../../auth/access-tokens.js';
-import { verifyPassword } from '../../auth/passwords.js';
-import type { RateLimiter } from '../../auth/rate-limiter.js';
+import type { LoginThrottle } from '../../auth/login-throttle.js';
+import { dummyPasswordHash, verifyPassword } from '../../auth/passwords.js';
 import type { Store } from '../../storage/types.js';
 
 const CACHE_MS = 60_000;
@@ -31,27 +33,30 @@ export class GitAuthenticator {
 
   constructor(
     private readonly store: Store,
-    private readonly failuresPerIp: RateLimiter,
-    private readonly failuresPerUser: RateLimiter,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  /** The user id, or null for wrong credentials; 'limited' when too many recent failures. */
-  async authenticate(creds: BasicCredentials, ip: string): Promise<string | null | 'limited'> {
-    if (!this.failuresPerIp.allows(ip) || !this.failuresPerUser.allows(creds.username)) return 'limited';
+  /** The user id, or null for wrong credentials; `{retryAfterMs}` while throttled. */
+  async authenticate(creds: BasicCredentials, ip: string): Promise<string | null | { retryAfterMs: number }> {
+    const gate = this.throttle.begin(ip, creds.username);
+    if (!gate.ok) return { retryAfterMs: gate.retryAfterMs };
+    // A token that is not right falls through to the password check, which pays argon2 (or the
+    // dummy's) whoever the user is: wrong tokens cost what wrong passwords do.
     const userId =
       (await verifyAccessToken(this.store, creds.secret, creds.username)) ??
       (await this.checkPassword(creds));
-    if (!userId) {
-      this.failuresPerIp.tryTake(ip);
-      this.failuresPerUser.tryTake(creds.username);
-    }
+    if (userId) gate.attempt.succeeded();
+    else gate.attempt.failed();
     return userId;
   }
 
   private async checkPassword({ username, secret }: BasicCredentials): Promise<string | null> {
     const key = createHash('sha256').update(`${username}\u0000${secret}`).digest('hex');
     const user = await this.store.users.byUsername(username);
-    if (!user) return null;
+    if (!user) {
+      await verifyPassword(await dummyPasswordHash(), secret);
+      return null;
+    }
     const hit = this.cache.get(key);
     // A password change (tokensValidAfter) voids what was cached before it.
     if (hit && hit.userId === user.id && Date.now() - hit.at < CACHE_MS && user.tokensValidAfter <= hit.at)

@@ -53,8 +53,12 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
         challenge,
       );
     const userId = await auth.authenticate(creds, ctx.ip);
-    if (userId === 'limited')
-      return plain(ctx, 429, 'Too many failed logins. Try again later.', { 'Retry-After': '60' });
+    if (userId !== null && typeof userId === 'object') {
+      const seconds = Math.max(1, Math.ceil(userId.retryAfterMs / 1000));
+      return plain(ctx, 429, `Too many failed logins. Try again in ${seconds} s.`, {
+        'Retry-After': String(seconds),
+      });
+    }
     if (!userId) return plain(ctx, 401, 'Wrong username, password or token.', challenge);
     // Not a member, or no such session: the same answer.
     if (!(await access.can(userId, sessionId, 'session.read'))) return notFound();

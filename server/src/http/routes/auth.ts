@@ -11,9 +11,10 @@ import {
 } from '../../auth/passwords.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import type { Role } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { randomId } from '../../sessions/ids.js';
-import { acceptInvite, previewInvite } from '../../sessions/invites.js';
+import { acceptInvite, consumeInvite, joinThrough, previewInvite } from '../../sessions/invites.js';
 import type { UserRecord } from '../../storage/types.js';
 import { type AuthState, authenticate } from '../authenticate.js';
 import { registrationPolicy } from './admin.js';
@@ -61,42 +62,58 @@ export function authRoutes(services: Services): Router<AuthState> {
   router.post('/register', async (ctx) => {
     limiters.registerPerIp.take(ctx.ip);
     const input = parseWith(registerSchema, ctx.request.body);
-    const isFirst = (await store.users.count()) === 0;
-    if (!isFirst && (await registrationPolicy(services)) === 'invite') {
+    // Only a hint for the policy check: who is admin is decided by the store, atomically.
+    const empty = (await store.users.count()) === 0;
+    const byInvitation = !empty && (await registrationPolicy(services)) === 'invite';
+    if (byInvitation) {
       if (!input.invite)
         throw new AppError('ERR_REGISTRATION_CLOSED', 'Registration is by invitation only on this server.');
-      // Check the link before creating an account it cannot admit.
+      // Check the link before paying for a password hash it cannot admit.
       await previewInvite(services, input.invite);
     }
     if (await store.users.byUsername(input.username)) {
       throw new AppError('ERR_USERNAME_TAKEN', 'That username is taken.');
     }
-    const user: UserRecord = {
-      id: randomId(16),
-      username: input.username,
-      displayName: input.displayName ?? input.username,
-      passwordHash: await hashPassword(input.password),
-      // The first account administers the instance (registration policy).
-      isAdmin: isFirst,
-      createdAt: Date.now(),
-      tokensValidAfter: 0,
-    };
-    await store.users.create(user);
-    const joined = input.invite
-      ? await acceptInvite(services, input.invite, user.id).catch(() => null)
-      : null;
+    const passwordHash = await hashPassword(input.password);
+    // Invitation only: the use that admits this account is counted before the account exists, so
+    // a link for one person creates one account however many register with it at once.
+    const admission = byInvitation ? await consumeInvite(services, input.invite!) : null;
+    let user: UserRecord;
+    try {
+      user = await store.users.create({
+        id: randomId(16),
+        username: input.username,
+        displayName: input.displayName ?? input.username,
+        passwordHash,
+        createdAt: Date.now(),
+        tokensValidAfter: 0,
+      });
+    } catch (err) {
+      if (admission) await store.invites.release(admission.token);
+      throw err;
+    }
+    let joined: { sessionId: string; role: Role } | null = null;
+    // A session deleted since the link was checked leaves an account that joined nothing.
+    if (admission)
+      joined = await joinThrough(services, admission, user.id, { consumed: true }).catch(() => null);
+    else if (input.invite) joined = await acceptInvite(services, input.invite, user.id).catch(() => null);
     ctx.status = 201;
     ctx.body = { token: tokens.issue(user), user: publicUser(user), ...(joined ? { joined } : {}) };
   });
 
   router.post('/login', async (ctx) => {
-    limiters.loginPerIp.take(ctx.ip);
     const input = parseWith(loginSchema, ctx.request.body);
-    limiters.loginPerUser.take(input.username);
+    // Per (IP, username) with backoff, plus a per-IP ceiling: slows a guesser, never locks the
+    // owner out from their own machine.
+    const attempt = limiters.login.take(ctx.ip, input.username);
     const user = await store.users.byUsername(input.username);
     // Unknown user and wrong password cost the same and answer the same.
     const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-    if (!user || !ok) throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    if (!user || !ok) {
+      attempt.failed();
+      throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    }
+    attempt.succeeded();
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
 
@@ -122,10 +139,12 @@ export function authRoutes(services: Services): Router<AuthState> {
       ctx.request.body,
     );
     const { user } = ctx.state.auth;
-    limiters.loginPerUser.take(user.username);
+    const attempt = limiters.login.take(ctx.ip, user.username);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+      attempt.failed();
       throw new AppError('ERR_BAD_CREDENTIALS', 'The current password is wrong.');
     }
+    attempt.succeeded();
     // Every token issued before now stops working, on every device.
     const now = Date.now();
     await store.users.update(user.id, {

@@ -48,7 +48,7 @@ export function inviteRoutes(services: Services): Router<AuthState>[] {
   const byToken = new Router<AuthState>({ prefix: '/api/invites' });
   byToken.use(authenticate(services));
   byToken.get('/:token', async (ctx) => {
-    ctx.body = await previewInvite(services, ctx.params.token!);
+    ctx.body = await previewInvite(services, ctx.params.token!, ctx.state.auth.user.id);
   });
   byToken.post('/:token/accept', async (ctx) => {
     ctx.body = await acceptInvite(services, ctx.params.token!, ctx.state.auth.user.id);

@@ -1,6 +1,7 @@
 /** Versions: history, save, a version's files, diffs, revert, tags and comments (git underneath). */
 import Router from '@koa/router';
 import { z } from 'zod';
+import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
 import { formatPatch } from '../../git/index.js';
 import type { Services } from '../../services.js';
@@ -73,6 +74,15 @@ export function versionRoutes(services: Services): Router<AuthState> {
     if (ctx.accepts('text/x-diff', 'application/json') === 'application/json') {
       ctx.body = { files };
     } else {
+      // A patch cannot say "not shown": one with a file left out would apply wrongly.
+      const omitted = files.find((f) => f.tooLarge);
+      if (omitted) {
+        throw new AppError(
+          'ERR_DIFF_TOO_LARGE',
+          `This diff is too large to send as a patch (more than ${services.config.diffMaxLines} lines, ` +
+            `from ${omitted.path} on). Clone the session and run git diff.`,
+        );
+      }
       ctx.type = 'text/x-diff; charset=utf-8';
       ctx.body = formatPatch(files);
     }

@@ -36,11 +36,17 @@ const toUser = (r: UserRow): UserRecord => ({
 
 /** Users; usernames are unique as stored (validation already makes them lowercase). */
 export function userRepo(db: Database): UserRepo {
-  const insert = db.prepare(
-    `INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at, tokens_valid_after)
-     VALUES (@id, @username, @displayName, @passwordHash, @isAdmin, @createdAt, @tokensValidAfter)
-     ON CONFLICT (username) DO NOTHING`,
-  );
+  // One statement decides isAdmin and inserts: the first account of an empty table is the admin.
+  const insert = db
+    .prepare<[Record<string, unknown>], number>(
+      `INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at, tokens_valid_after)
+       SELECT @id, @username, @displayName, @passwordHash, NOT EXISTS (SELECT 1 FROM users), @createdAt,
+              @tokensValidAfter
+       WHERE true
+       ON CONFLICT (username) DO NOTHING
+       RETURNING is_admin`,
+    )
+    .pluck();
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const count = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck();
@@ -55,11 +61,20 @@ export function userRepo(db: Database): UserRepo {
   );
   return {
     async create(user) {
-      const result = insert.run({ ...user, isAdmin: user.isAdmin ? 1 : 0 });
+      const record = {
+        id: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        passwordHash: user.passwordHash,
+        createdAt: user.createdAt,
+        tokensValidAfter: user.tokensValidAfter,
+      };
+      const isAdmin = insert.get(record);
       // ON CONFLICT on the username alone: an id clash is a bug and still throws.
-      if (result.changes === 0) {
+      if (isAdmin === undefined) {
         throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
       }
+      return { ...record, isAdmin: isAdmin === 1 };
     },
     async byId(id) {
       const row = byId.get(id);

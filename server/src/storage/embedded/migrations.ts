@@ -129,4 +129,20 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'member cuts',
+    up(db) {
+      db.exec(`
+        -- When a member's access to a session was last taken away (role lowered or removed), so an
+        -- invitation made before that cannot give it back. Written in the same transaction as the
+        -- membership change; deleted with the session.
+        CREATE TABLE member_cuts (
+          session_id TEXT NOT NULL,
+          user_id TEXT NOT NULL,
+          at INTEGER NOT NULL,
+          PRIMARY KEY (session_id, user_id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
 ];

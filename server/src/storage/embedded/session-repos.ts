@@ -6,7 +6,8 @@
 import type { Database } from 'better-sqlite3';
 import { AppError } from '../../errors/app-error.js';
 import type { Role } from '../../protocol/roles.js';
-import { checkMemberChanges, checkRole } from '../member-changes.js';
+import { ROLE_RANK } from '../../protocol/roles.js';
+import { checkMemberChanges, checkRole, inviteRevoked, isCut } from '../member-changes.js';
 import type {
   ChatMessageRecord,
   ChatRepo,
@@ -46,7 +47,7 @@ export function sessionRepo(db: Database): SessionRepo {
      WHERE m.user_id = ? ORDER BY s.created_at DESC, s.id DESC`,
   );
   const rename = db.prepare<[string, string]>('UPDATE sessions SET name = ? WHERE id = ?');
-  const deletes = ['members', 'chat', 'invites'].map((table) =>
+  const deletes = ['members', 'member_cuts', 'chat', 'invites'].map((table) =>
     db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
   );
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');
@@ -94,7 +95,10 @@ const toMember = (r: MemberRow): MemberRecord => ({
   addedAt: r.added_at,
 });
 
-/** Memberships; `apply` is all-or-nothing and never leaves a session without an owner. */
+/**
+ * Memberships; `apply` is all-or-nothing and never leaves a session without an owner. Every
+ * change that takes access away records its time in `member_cuts` in the same transaction.
+ */
 export function memberRepo(db: Database): MemberRepo {
   const sessionExists = db.prepare<[string], number>('SELECT 1 FROM sessions WHERE id = ?').pluck();
   const role = db
@@ -108,7 +112,22 @@ export function memberRepo(db: Database): MemberRepo {
     `INSERT INTO members (session_id, user_id, role, added_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (session_id, user_id) DO UPDATE SET role = excluded.role`,
   );
-  const remove = db.prepare<[string, string]>('DELETE FROM members WHERE session_id = ? AND user_id = ?');
+  const removeRow = db.prepare<[string, string]>('DELETE FROM members WHERE session_id = ? AND user_id = ?');
+  const cutAt = db
+    .prepare<[string, string], number>('SELECT at FROM member_cuts WHERE session_id = ? AND user_id = ?')
+    .pluck();
+  const recordCut = db.prepare<[string, string, number]>(
+    `INSERT INTO member_cuts (session_id, user_id, at) VALUES (?, ?, ?)
+     ON CONFLICT (session_id, user_id) DO UPDATE SET at = MAX(at, excluded.at)`,
+  );
+
+  /** Sets (or with null removes) one membership, recording a cut; run inside a transaction. */
+  const change = (sessionId: string, userId: string, next: Role | null, now: number) => {
+    const before = role.get(sessionId, userId) ?? null;
+    if (isCut(before, next)) recordCut.run(sessionId, userId, now);
+    if (next === null) removeRow.run(sessionId, userId);
+    else upsert.run(sessionId, userId, next, now);
+  };
 
   const requireSession = (sessionId: string) => {
     if (sessionExists.get(sessionId) === undefined) {
@@ -118,16 +137,26 @@ export function memberRepo(db: Database): MemberRepo {
   const set = db.transaction((sessionId: string, userId: string, newRole: Role) => {
     checkRole(newRole);
     requireSession(sessionId);
-    upsert.run(sessionId, userId, newRole, Date.now());
+    change(sessionId, userId, newRole, Date.now());
+  });
+  const remove = db.transaction((sessionId: string, userId: string) => {
+    change(sessionId, userId, null, Date.now());
   });
   const apply = db.transaction((sessionId: string, changes: Array<{ userId: string; role: Role | null }>) => {
     requireSession(sessionId);
     checkMemberChanges(list.all(sessionId).map(toMember), changes);
     const now = Date.now();
-    for (const change of changes) {
-      if (change.role === null) remove.run(sessionId, change.userId);
-      else upsert.run(sessionId, change.userId, change.role, now);
-    }
+    for (const c of changes) change(sessionId, c.userId, c.role, now);
+  });
+  const join = db.transaction((sessionId: string, userId: string, wanted: Role, issuedAt: number): Role => {
+    checkRole(wanted);
+    requireSession(sessionId);
+    const current = role.get(sessionId, userId) ?? null;
+    if (current !== null && ROLE_RANK[current] >= ROLE_RANK[wanted]) return current;
+    const cut = cutAt.get(sessionId, userId);
+    if (cut !== undefined && cut > issuedAt) throw inviteRevoked();
+    change(sessionId, userId, wanted, Date.now());
+    return wanted;
   });
 
   return {
@@ -141,10 +170,16 @@ export function memberRepo(db: Database): MemberRepo {
       set(sessionId, userId, newRole);
     },
     async remove(sessionId, userId) {
-      remove.run(sessionId, userId);
+      remove(sessionId, userId);
     },
     async apply(sessionId, changes) {
       apply(sessionId, changes);
+    },
+    async cutAt(sessionId, userId) {
+      return cutAt.get(sessionId, userId) ?? null;
+    },
+    async join(sessionId, userId, wanted, issuedAt) {
+      return join(sessionId, userId, wanted, issuedAt);
     },
   };
 }
@@ -230,6 +265,7 @@ export function inviteRepo(db: Database): InviteRepo {
        AND (max_uses IS NULL OR uses < max_uses)
      RETURNING *`,
   );
+  const release = db.prepare<[string]>('UPDATE invites SET uses = uses - 1 WHERE token = ? AND uses > 0');
   return {
     async create(invite) {
       insert.run({ ...invite, revoked: invite.revoked ? 1 : 0 });
@@ -247,6 +283,9 @@ export function inviteRepo(db: Database): InviteRepo {
     async consume(token, now) {
       const row = consume.get(token, now);
       return row ? toInvite(row) : null;
+    },
+    async release(token) {
+      release.run(token);
     },
   };
 }

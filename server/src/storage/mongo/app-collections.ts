@@ -4,7 +4,9 @@
  * No multi-document transactions (a standalone mongod has none): every change that must be
  * atomic touches one document. A session's members live inside the session document, so
  * creating a session with its owner is one insert and a batch of role changes is one
- * compare-and-set on the document's `rev`. Invite consumption is one `findOneAndUpdate`.
+ * compare-and-set on the document's `rev`, which also records when a member's access was cut.
+ * Invite consumption is one `findOneAndUpdate`. The first admin is whoever, having seen no users,
+ * wins the insert of one claim document (a unique `_id`).
  *
  * Collections are prefixed `app_`: sharedb-mongo names its own after ShareDB collections
  * (`sessions`, `files`, `o_files`…), which would otherwise collide.
@@ -12,7 +14,8 @@
 import { type Collection, type Db, MongoServerError } from 'mongodb';
 import { AppError } from '../../errors/app-error.js';
 import type { Role } from '../../protocol/roles.js';
-import { checkMemberChanges, checkRole, type MemberChange } from '../member-changes.js';
+import { ROLE_RANK } from '../../protocol/roles.js';
+import { checkMemberChanges, checkRole, inviteRevoked, isCut, type MemberChange } from '../member-changes.js';
 import type {
   AccessTokenRecord,
   AccessTokenRepo,
@@ -40,6 +43,8 @@ type SessionDoc = Omit<SessionRecord, 'id'> & {
   members: MemberEntry[];
   /** Bumped by every membership change: the compare-and-set token. */
   rev: number;
+  /** When each user's access was last cut (lowered or removed); missing on older documents. */
+  cuts?: Array<{ userId: string; at: number }>;
 };
 interface RevocationDoc {
   _id: string;
@@ -97,13 +102,19 @@ const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.
 
 const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({ id: _id, ...rest });
 
+/** The counters document whose insert makes its inserter the admin; never deleted. */
+const ADMIN_CLAIM = 'first-admin';
+
 /** Users; a unique index enforces the username. */
 export function userRepo(c: AppCollections): UserRepo {
   return {
     async create(user) {
       const { id, ...rest } = user;
+      // Only someone who saw an empty collection may claim admin; of those, the unique _id of the
+      // claim lets exactly one win. A store that already had users never offers the claim.
+      const mayClaim = (await c.users.countDocuments({}, { limit: 1 })) === 0;
       try {
-        await c.users.insertOne({ _id: id, ...rest });
+        await c.users.insertOne({ _id: id, ...rest, isAdmin: false });
       } catch (err) {
         // Which index clashed is not reported by every server version: ask instead. (An id
         // clash with a free username is a bug and is rethrown.)
@@ -115,6 +126,17 @@ export function userRepo(c: AppCollections): UserRepo {
         }
         throw err;
       }
+      let isAdmin = false;
+      if (mayClaim) {
+        try {
+          await c.counters.insertOne({ _id: ADMIN_CLAIM, seq: 1 });
+          isAdmin = true;
+        } catch (err) {
+          if (!isDuplicateKey(err)) throw err;
+        }
+        if (isAdmin) await c.users.updateOne({ _id: id }, { $set: { isAdmin: true } });
+      }
+      return { ...user, isAdmin };
     },
     async byId(id) {
       const doc = await c.users.findOne({ _id: id });
@@ -190,14 +212,32 @@ export function memberRepo(c: AppCollections): MemberRepo {
    * Replaces the members array with `edit(current)` atomically: the write only lands if no one
    * changed the members since we read them, else we re-read and retry.
    */
-  const compareAndSet = async (sessionId: string, edit: (current: MemberEntry[]) => MemberEntry[]) => {
+  const compareAndSet = async (
+    sessionId: string,
+    edit: (current: MemberEntry[], cuts: ReadonlyMap<string, number>) => MemberEntry[],
+  ) => {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const doc = await c.sessions.findOne({ _id: sessionId }, { projection: { members: 1, rev: 1 } });
+      const doc = await c.sessions.findOne(
+        { _id: sessionId },
+        { projection: { members: 1, rev: 1, cuts: 1 } },
+      );
       if (!doc) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
-      const members = edit(doc.members);
+      const cuts = new Map((doc.cuts ?? []).map((x) => [x.userId, x.at]));
+      const members = edit(doc.members, cuts);
+      if (members === doc.members) return;
+      // Record, in the same write, every member whose access the edit takes away.
+      const now = Date.now();
+      const after = new Map(members.map((m) => [m.userId, m.role]));
+      for (const m of doc.members) {
+        if (isCut(m.role, after.get(m.userId) ?? null))
+          cuts.set(m.userId, Math.max(now, cuts.get(m.userId) ?? 0));
+      }
       const result = await c.sessions.updateOne(
         { _id: sessionId, rev: doc.rev },
-        { $set: { members }, $inc: { rev: 1 } },
+        {
+          $set: { members, cuts: [...cuts].map(([userId, at]) => ({ userId, at })) },
+          $inc: { rev: 1 },
+        },
       );
       if (result.matchedCount === 1) return;
     }
@@ -242,7 +282,12 @@ export function memberRepo(c: AppCollections): MemberRepo {
       await compareAndSet(sessionId, (members) => withChanges(members, [{ userId, role }]));
     },
     async remove(sessionId, userId) {
-      await c.sessions.updateOne({ _id: sessionId }, { $pull: { members: { userId } }, $inc: { rev: 1 } });
+      try {
+        await compareAndSet(sessionId, (members) => withChanges(members, [{ userId, role: null }]));
+      } catch (err) {
+        // Removing from a session that is gone is a no-op, as in the embedded store.
+        if (!(err instanceof AppError && err.code === 'ERR_SESSION_NOT_FOUND')) throw err;
+      }
     },
     async apply(sessionId, changes) {
       await compareAndSet(sessionId, (members) => {
@@ -252,6 +297,25 @@ export function memberRepo(c: AppCollections): MemberRepo {
         );
         return withChanges(members, changes);
       });
+    },
+    async cutAt(sessionId, userId) {
+      const doc = await c.sessions.findOne({ _id: sessionId }, { projection: { cuts: 1 } });
+      return doc?.cuts?.find((x) => x.userId === userId)?.at ?? null;
+    },
+    async join(sessionId, userId, role, issuedAt) {
+      checkRole(role);
+      let result: Role = role;
+      await compareAndSet(sessionId, (members, cuts) => {
+        const current = members.find((m) => m.userId === userId)?.role ?? null;
+        if (current !== null && ROLE_RANK[current] >= ROLE_RANK[role]) {
+          result = current;
+          return members;
+        }
+        if ((cuts.get(userId) ?? -1) > issuedAt) throw inviteRevoked();
+        result = role;
+        return withChanges(members, [{ userId, role }]);
+      });
+      return result;
     },
   };
 }
@@ -369,6 +433,9 @@ export function inviteRepo(c: AppCollections): InviteRepo {
         { returnDocument: 'after' },
       );
       return doc ? toInvite(doc) : null;
+    },
+    async release(token) {
+      await c.invites.updateOne({ _id: token, uses: { $gt: 0 } }, { $inc: { uses: -1 } });
     },
   };
 }
