@@ -4,9 +4,11 @@
  * carry the Host header, and file names git's fsck would reject (or read as submodules) refused.
  */
 import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
@@ -201,6 +203,55 @@ describe('security: git slots, limits, headers, links and names (HTTP)', functio
         const ls = await git(['ls-remote', cloneUrl(t.url, s.id, u.username, 'correct horse')]);
         expect(ls.code, ls.stderr).to.equal(0);
       } finally {
+        await t.close();
+      }
+    });
+  });
+
+  describe('a client that never reads', () => {
+    it('a fetch whose answer is never read is cut off once nothing moves, and its slot is free', async function () {
+      this.timeout(90_000);
+      const t = await startServer({
+        env: {
+          MAX_CONCURRENT_CLONES: '1',
+          GIT_MIN_BYTES_PER_SECOND: '1024',
+          GIT_MIN_RATE_WINDOW_MS: '1000',
+          GIT_IDLE_TIMEOUT_MS: '60000',
+        },
+      });
+      let sock: net.Socket | undefined;
+      try {
+        const u = await registerUser(t.url);
+        // A pack larger than what loopback socket buffers can hold: random text hardly compresses.
+        const files: Record<string, string> = {};
+        for (let i = 0; i < 4; i++)
+          files[`big${i}.txt`] = crypto.randomBytes(3 * 1024 * 1024).toString('base64');
+        const s = await createSession(t.url, u, { files });
+        const saved = await api(t.url, 'POST', `/api/sessions/${s.id}/versions`, { token: u.token });
+        expect(saved.status).to.equal(201);
+        const want = `want ${saved.body.sha}\n`;
+        const body = `${(want.length + 4).toString(16).padStart(4, '0')}${want}00000009done\n`;
+        // A raw socket that sends the whole request and then never reads a byte of the answer.
+        sock = net.connect(t.port, '127.0.0.1');
+        sock.on('error', () => {});
+        await new Promise((r) => sock!.once('connect', r));
+        sock.pause();
+        sock.write(
+          `POST /git/${s.id}.git/git-upload-pack HTTP/1.1\r\nHost: x\r\nAuthorization: ${basic(u)}\r\n` +
+            `Content-Type: application/x-git-upload-pack-request\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        );
+        // While it holds the only slot, others wait; once it is cut off, they get through.
+        const url = cloneUrl(t.url, s.id, u.username, 'correct horse');
+        let ok = false;
+        const deadline = Date.now() + 30_000;
+        while (!ok && Date.now() < deadline) {
+          ok = (await git(['ls-remote', url])).code === 0;
+          if (!ok) await new Promise((r) => setTimeout(r, 250));
+        }
+        expect(ok, 'the slot was freed').to.equal(true);
+        expect(sock.readableLength + sock.bytesRead, 'the answer was being sent').to.be.greaterThan(0);
+      } finally {
+        sock?.destroy();
         await t.close();
       }
     });
