@@ -27,6 +27,7 @@ export {
 export {
   headSha,
   type LogEntry,
+  lastCovered,
   log,
   readEntry,
   readFileAt,
