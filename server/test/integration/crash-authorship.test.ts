@@ -2,11 +2,11 @@
  * Who typed what survives a crash: the server is SIGKILLed before the commit worker commits, and
  * the commit made after the restart names the people who typed, read back with the real `git`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { type ChildServer, kill, startChild } from '../helpers/child-server.js';
 import { git } from '../helpers/git-cli.js';
 import {
   type ClientDoc,
@@ -17,41 +17,6 @@ import {
   waitFor,
 } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, type TestUser } from '../helpers/server.js';
-
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/server-process.ts');
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: `http://127.0.0.1:${m[1]}` });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
-}
-
-function kill(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
-    child.proc.once('exit', () => resolve());
-    child.proc.kill('SIGKILL');
-  });
-}
 
 /** Types `text` one keystroke at a time at the end of the document, each acknowledged. */
 async function type(doc: ClientDoc, text: string): Promise<void> {
@@ -67,7 +32,7 @@ describe('commit authorship survives a crash', function () {
   const reposDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-authors-repos-'));
   // The worker never commits on its own: only "Save version" and the recovery scan at start do.
   const env = { DATA_DIR: dataDir, REPOS_DIR: reposDir, COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' };
-  let child: Child | undefined;
+  let child: ChildServer | undefined;
   const clients: RealtimeClient[] = [];
   let carol: TestUser;
   let alice: TestUser;
