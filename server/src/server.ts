@@ -165,9 +165,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   services.realtime = realtime;
   await redis?.attach(realtime.io, access);
-  hooks.edited = (sessionId, userId, chars) => {
+  hooks.edited = (sessionId, userId) => {
     realtime.presence.typed(sessionId, userId);
-    worker.noteEdit(sessionId, userId, chars);
+    worker.noteTyping(sessionId);
   };
 
   let closing: Promise<void> | undefined;

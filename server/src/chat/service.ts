@@ -2,11 +2,22 @@
  * Session chat: messages are validated, rate-limited per user, stored, then broadcast to the
  * session's connected members (its socket.io room, which a user leaves the moment they lose
  * access). Text is stored as sent but for control characters; clients render it as text only.
+ *
+ * Each message may carry a nonce its sender chose: a send repeated with the same nonce (a retry
+ * after an ack timeout or a reconnect) is answered with the message first stored, and stores
+ * nothing. Nonces are remembered in this process, per user and session, for `NONCE_WINDOW_MS`.
  */
+import { z } from 'zod';
 import { colorFor } from '../auth/colors.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import { AppError } from '../errors/app-error.js';
-import { type ChatMessage, type ChatUser, EVENTS, MAX_CHAT_CHARS } from '../protocol/events.js';
+import {
+  CHAT_NONCE_RE,
+  type ChatMessage,
+  type ChatUser,
+  EVENTS,
+  MAX_CHAT_CHARS,
+} from '../protocol/events.js';
 import { hasLoneSurrogate } from '../protocol/text-ops.js';
 import type { ChatMessageRecord, Store } from '../storage/types.js';
 
@@ -27,6 +38,17 @@ export function cleanChatText(input: unknown): string {
   return text;
 }
 
+/** A message's optional nonce, as `chat:send` and `POST …/chat` take it. */
+export const chatNonceSchema = z
+  .string()
+  .regex(CHAT_NONCE_RE, 'nonce: 8–64 letters, digits, "-" or "_"')
+  .optional();
+
+/** How long a nonce is remembered: a retry later than this would be stored again. */
+export const NONCE_WINDOW_MS = 10 * 60_000;
+/** Most nonces remembered at once (the oldest are forgotten first), so memory stays bounded. */
+const MAX_NONCES = 20_000;
+
 export interface ChatBroadcaster {
   notifySession(sessionId: string, event: string, payload: unknown): void;
 }
@@ -38,8 +60,42 @@ export class ChatService {
     private readonly broadcaster: () => ChatBroadcaster,
   ) {}
 
-  /** Stores and broadcasts a message; the caller has checked the `session.chat` permission. */
-  async send(sessionId: string, user: ChatUser, input: unknown): Promise<ChatMessage> {
+  /**
+   * user, session and nonce → when it was first seen and the message it stored (or is storing:
+   * a retry that arrives while the first send is in flight waits for the same message). In
+   * insertion order, so the oldest come first.
+   */
+  private readonly nonces = new Map<string, { at: number; message: Promise<ChatMessage> }>();
+
+  /**
+   * Stores and broadcasts a message; the caller has checked the `session.chat` permission. With
+   * a `nonce` seen from this user in this session within the window, returns the message stored
+   * then, and stores and broadcasts nothing.
+   */
+  send(sessionId: string, user: ChatUser, input: unknown, nonce?: string): Promise<ChatMessage> {
+    if (nonce === undefined) return this.storeMessage(sessionId, user, input);
+    const now = Date.now();
+    this.forgetNonces(now);
+    const key = `${user.id}\u0000${sessionId}\u0000${nonce}`;
+    const seen = this.nonces.get(key);
+    if (seen) return seen.message;
+    const message = this.storeMessage(sessionId, user, input);
+    this.nonces.set(key, { at: now, message });
+    // A refused send (rate limit, bad text) stored nothing: its retry is a new attempt.
+    message.catch(() => {
+      if (this.nonces.get(key)?.message === message) this.nonces.delete(key);
+    });
+    return message;
+  }
+
+  private forgetNonces(now: number): void {
+    for (const [key, { at }] of this.nonces) {
+      if (now - at < NONCE_WINDOW_MS && this.nonces.size < MAX_NONCES) break;
+      this.nonces.delete(key);
+    }
+  }
+
+  private async storeMessage(sessionId: string, user: ChatUser, input: unknown): Promise<ChatMessage> {
     const text = cleanChatText(input);
     this.limiter.take(user.id);
     const record = await this.store.chat.add({ sessionId, userId: user.id, text, ts: Date.now() });

@@ -75,6 +75,28 @@ export async function log(
   });
 }
 
+/**
+ * For each of `ids` (file document ids), the version recorded by the newest commit on `main`
+ * that covers it (`Gitpad-Covers`), walking first parents until every id is found or history
+ * ends. Ids no commit covers are absent. Reads commit objects only: no trees, no diffs.
+ */
+export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Map<string, number>> {
+  const wanted = new Set(ids);
+  const found = new Map<string, number>();
+  if (wanted.size === 0) return found;
+  return repo.read(async () => {
+    let next = await readRef(repo, MAIN_REF);
+    while (next && found.size < wanted.size) {
+      const { commit } = await git.readCommit({ ...repo.git, oid: next });
+      for (const [id, v] of Object.entries(parseMessage(commit.message).covers)) {
+        if (wanted.has(id) && !found.has(id)) found.set(id, v);
+      }
+      next = commit.parent[0] ?? null;
+    }
+    return found;
+  });
+}
+
 /** One version's log entry (what `log` lists), by full or abbreviated id. */
 export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = {}): Promise<LogEntry> {
   return repo.read(async () => {

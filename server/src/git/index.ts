@@ -31,6 +31,7 @@ export {
   type HistoryOptions,
   headSha,
   type LogEntry,
+  lastCovered,
   log,
   readEntry,
   readFileAt,

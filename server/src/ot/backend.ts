@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { can } from '../protocol/roles.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, sessionOfDoc } from '../sessions/ids.js';
 import type { ShareDBAdapter } from '../storage/types.js';
+import { editedChars, stampAuthor } from './authorship.js';
 import { CHUNK_THRESHOLD, ChunkedText } from './chunked-text.js';
 import type { ClientIds } from './client-ids.js';
 import type { Connection } from './docs.js';
@@ -334,6 +335,8 @@ export function createBackend(options: BackendOptions): ShareDB {
       if (!opLimiter.tryTake(identity.user.id)) {
         return next(new AppError('ERR_RATE_LIMITED', 'Too many edits at once. Slow down a little.'));
       }
+      // Who typed it, durable with the op (authorship.ts): commit authors survive a crash.
+      stampAuthor(ctx.op as { m?: Record<string, unknown> }, identity.user.id);
       next();
     }, next);
   });
@@ -364,11 +367,10 @@ export function createBackend(options: BackendOptions): ShareDB {
 
   backend.use('afterWrite', (ctx, next) => {
     const identity = identityOf(ctx.agent);
-    const ops = (ctx.op as { op?: Array<{ si?: string; sd?: string }> }).op;
+    const ops = (ctx.op as RawOp).op;
     if (options.onEdit && identity.kind === 'user' && ctx.collection === COLLECTION_FILES && ops) {
       const sessionId = sessionOfDoc(ctx.collection, ctx.id);
-      let chars = 0;
-      for (const c of ops) chars += (c.si ?? c.sd ?? '').length;
+      const chars = editedChars(ops);
       if (sessionId) options.onEdit({ userId: identity.user.id, sessionId, docId: ctx.id, chars });
     }
     next();

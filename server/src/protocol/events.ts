@@ -22,7 +22,10 @@ export const EVENTS = {
   sessionRemoved: 'session:removed',
   /** server → client: `SessionEvent`, something changed that panels should refresh */
   sessionEvent: 'session:event',
-  /** client → server, ack: `{sessionId, text}` → `Ack<{message: ChatMessage}>` */
+  /**
+   * client → server, ack: `{sessionId, text, nonce?}` → `Ack<{message: ChatMessage}>`. A repeated
+   * `nonce` (a retry) is answered with the message it first stored, and stores nothing.
+   */
   chatSend: 'chat:send',
   /** server → client: `ChatMessage`, to the session's connected members */
   chatMessage: 'chat:message',
@@ -80,3 +83,9 @@ export interface ChatMessage {
 
 /** Longest chat message, in UTF-16 code units. */
 export const MAX_CHAT_CHARS = 4000;
+
+/**
+ * A chat message's nonce: chosen by the sender, once per message, and sent again unchanged with
+ * every retry of it, so the server stores the message once (`chat:send`).
+ */
+export const CHAT_NONCE_RE = /^[A-Za-z0-9_-]{8,64}$/;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AccessControl } from '../auth/access.js';
 import { colorFor } from '../auth/colors.js';
 import type { Authenticated, TokenService } from '../auth/tokens.js';
-import type { ChatService } from '../chat/service.js';
+import { type ChatService, chatNonceSchema } from '../chat/service.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
@@ -38,7 +38,11 @@ const tokenRoom = (jti: string) => `token:${jti}`;
 
 const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'not a session id');
 const joinSchema = z.object({ sessionId: sessionIdSchema });
-const chatSchema = z.object({ sessionId: sessionIdSchema, text: z.unknown() });
+const chatSchema = z.object({
+  sessionId: sessionIdSchema,
+  text: z.unknown(),
+  nonce: chatNonceSchema,
+});
 const focusSchema = z.object({
   sessionId: sessionIdSchema,
   fileId: z.string().regex(FILE_ID_RE, 'not a file id').nullable(),
@@ -161,9 +165,9 @@ export class Realtime {
       this.presence.focus(sessionId, socket.id, fileId);
       return undefined;
     });
-    onEvent(socket, logger, EVENTS.chatSend, chatSchema, async ({ sessionId, text }) => {
+    onEvent(socket, logger, EVENTS.chatSend, chatSchema, async ({ sessionId, text, nonce }) => {
       await access.require(user.id, sessionId, 'session.chat');
-      const message = await this.options.chat.send(sessionId, chatUser(user), text);
+      const message = await this.options.chat.send(sessionId, chatUser(user), text, nonce);
       return { message };
     });
     socket.on(

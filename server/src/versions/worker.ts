@@ -4,20 +4,26 @@
  * coming; "Save version" commits at once. The author is whoever typed most since the last commit,
  * everyone else who typed is a co-author. Nothing is committed when the tree did not change.
  *
- * Who typed is kept in the store (debounced), so after a crash or restart the recovery scan
- * commits what was never committed with the right people on it. Which sessions need that is
- * decided by content: the live files against the head commit's tree.
+ * Who typed is read from the op log at commit time: every op a user submits carries their id in
+ * its metadata (ot/authorship.ts), and a commit counts the ops between the versions the last
+ * commit covers (`Gitpad-Covers`) and the versions it snapshots. That is as durable as the edits
+ * themselves, so after a crash the recovery scan commits what was never committed with the right
+ * people on it. Which sessions need that is decided by content: the live files against the head
+ * commit's tree. Changes the server makes on someone's behalf (the file tree, a revert) are not
+ * stamped ops; they are tallied in memory.
  */
 import fs from 'node:fs';
 import {
   type CommitResult,
   commitSnapshot,
   type Identity,
+  lastCovered,
   maintainRepo,
   openRepo,
   type Repo,
 } from '../git/index.js';
 import type { Logger } from '../log.js';
+import { authorOf, editedChars } from '../ot/authorship.js';
 import { textOf } from '../ot/chunked-text.js';
 import { EVENTS } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId, SESSION_ID_RE } from '../sessions/ids.js';
@@ -41,15 +47,16 @@ interface Pending {
   first: number;
   /** When the latest one arrived (ms). */
   last: number;
-  /** userId → characters typed since the last commit. */
+  /**
+   * userId → characters the server changed on their behalf since the last commit (file tree
+   * changes, reverts). What users typed is in the op log, not here.
+   */
   chars: Map<string, number>;
   timer?: NodeJS.Timeout;
   /** Failed attempts in a row, for back-off. */
   failures: number;
 }
 
-const PENDING_KEY = (sessionId: string) => `commit-pending:${sessionId}`;
-const PERSIST_MS = 1000;
 /** Run `git gc --auto`-style maintenance after this many commits to a repo in this process. */
 const MAINTAIN_EVERY = 50;
 
@@ -62,17 +69,36 @@ export interface CommitRequest {
 export class CommitWorker {
   private readonly pending = new Map<string, Pending>();
   private readonly locks = new KeyedMutex();
-  private readonly persistTimers = new Map<string, NodeJS.Timeout>();
   private readonly commitsSinceMaintenance = new Map<string, number>();
-  /** sessionId → fileId → document version the latest commit covered (this process only). */
+  /**
+   * sessionId → fileId → document version the latest commit covered: what this process last
+   * committed, or, before its first commit of a session, what the session's history records.
+   */
   private readonly covered = new Map<string, Map<string, number>>();
   private stopped = false;
 
   constructor(private readonly o: CommitWorkerOptions) {}
 
-  /** Records that `userId` changed `chars` characters (or the file tree) in a session. */
+  /**
+   * Records that a user typed in a session: schedules a commit. Who typed is in the op itself
+   * (stamped by the backend), so nothing about the person is kept here.
+   */
+  noteTyping(sessionId: string): void {
+    this.touch(sessionId);
+  }
+
+  /**
+   * Records that the server changed a session on `userId`'s behalf, `chars` characters (1 for a
+   * file tree change): a file created, renamed or deleted, a revert. Such changes are ops of the
+   * server's own connection, so their people are tallied here, in memory.
+   */
   noteEdit(sessionId: string, userId: string | null, chars: number): void {
-    if (this.stopped) return;
+    const p = this.touch(sessionId);
+    if (p && userId) p.chars.set(userId, (p.chars.get(userId) ?? 0) + Math.max(1, chars));
+  }
+
+  private touch(sessionId: string): Pending | undefined {
+    if (this.stopped) return undefined;
     const now = Date.now();
     let p = this.pending.get(sessionId);
     if (!p) {
@@ -81,8 +107,7 @@ export class CommitWorker {
       this.arm(sessionId, p, this.o.idleMs);
     }
     p.last = now;
-    if (userId) p.chars.set(userId, (p.chars.get(userId) ?? 0) + Math.max(1, chars));
-    this.schedulePersist(sessionId);
+    return p;
   }
 
   /** Whether the session has edits not yet committed. */
@@ -124,7 +149,6 @@ export class CommitWorker {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const p of this.pending.values()) clearTimeout(p.timer);
-    for (const t of this.persistTimers.values()) clearTimeout(t);
     const sessions = [...this.pending.keys()];
     await Promise.all(
       sessions.map((id) =>
@@ -163,20 +187,22 @@ export class CommitWorker {
     const taken = this.pending.get(sessionId);
     if (taken) clearTimeout(taken.timer);
     this.pending.delete(sessionId);
-    const chars = taken?.chars ?? new Map<string, number>();
-    if (chars.size === 0) {
-      // After a restart the tally lives in the store.
-      const saved = await this.o.store.settings.get(PENDING_KEY(sessionId));
-      if (saved)
-        for (const [id, n] of Object.entries(JSON.parse(saved) as Record<string, number>)) chars.set(id, n);
-    }
+    const onBehalf = taken?.chars ?? new Map<string, number>();
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
       const { files, versions } = await this.readLiveFiles(sessionId);
-      // Record what moved since the last commit we made (everything, the first time).
-      const before = this.covered.get(sessionId);
+      let before = this.covered.get(sessionId);
+      if (!before) {
+        // First commit of this session in this process (after a start or a crash): the last
+        // versions committed are in the history.
+        before = await lastCovered(repo, versions.keys());
+        this.covered.set(sessionId, before);
+      }
+      // Record what moved since the last commit.
       const covers: Record<string, number> = {};
-      for (const [fileId, v] of versions) if (before?.get(fileId) !== v) covers[fileId] = v;
+      for (const [fileId, v] of versions) if (before.get(fileId) !== v) covers[fileId] = v;
+      const chars = await this.typedSince(sessionId, before, versions);
+      for (const [id, n] of onBehalf) chars.set(id, (chars.get(id) ?? 0) + n);
       const { author, coAuthors } = await this.people(chars, req.actorId);
       const result = await commitSnapshot(repo, {
         files,
@@ -185,9 +211,9 @@ export class CommitWorker {
         covers,
         ...(req.message ? { message: req.message } : {}),
       });
-      if (!this.pending.has(sessionId)) await this.o.store.settings.set(PENDING_KEY(sessionId), '');
-      this.covered.set(sessionId, versions);
       if (!result.unchanged) {
+        // An unchanged tree is no version: what was typed since the last one still counts then.
+        this.covered.set(sessionId, versions);
         this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha: result.sha });
         this.afterCommit(repo, sessionId, covers);
       }
@@ -200,7 +226,7 @@ export class CommitWorker {
         chars: new Map(),
         failures: 0,
       };
-      for (const [id, n] of chars) p.chars.set(id, (p.chars.get(id) ?? 0) + n);
+      for (const [id, n] of onBehalf) p.chars.set(id, (p.chars.get(id) ?? 0) + n);
       p.failures = (taken?.failures ?? 0) + 1;
       this.pending.set(sessionId, p);
       if (!this.stopped) this.arm(sessionId, p, Math.min(60_000, this.o.idleMs * 2 ** p.failures));
@@ -247,18 +273,42 @@ export class CommitWorker {
     return { author, coAuthors };
   }
 
-  private schedulePersist(sessionId: string): void {
-    if (this.persistTimers.has(sessionId)) return;
-    const t = setTimeout(() => {
-      this.persistTimers.delete(sessionId);
-      const p = this.pending.get(sessionId);
-      if (!p) return;
-      this.o.store.settings
-        .set(PENDING_KEY(sessionId), JSON.stringify(Object.fromEntries(p.chars)))
-        .catch((err) => this.o.logger.warn('could not save pending authors', { sessionId, err }));
-    }, PERSIST_MS);
-    t.unref?.();
-    this.persistTimers.set(sessionId, t);
+  /**
+   * userId → characters typed into the session's files between the versions `before` records
+   * (0 for a file no commit covers yet) and `versions`, from the authors stamped on the ops.
+   */
+  private async typedSince(
+    sessionId: string,
+    before: Map<string, number>,
+    versions: Map<string, number>,
+  ): Promise<Map<string, number>> {
+    const chars = new Map<string, number>();
+    for (const [fileId, to] of versions) {
+      const from = before.get(fileId) ?? 0;
+      if (from >= to) continue;
+      let ops: Array<{ op?: unknown; m?: Record<string, unknown> }>;
+      try {
+        ops = await new Promise((resolve, reject) =>
+          this.o.db.getOps(
+            COLLECTION_FILES,
+            fileDocId(sessionId, fileId),
+            from,
+            to,
+            { metadata: true },
+            (err: unknown, res: never) => (err ? reject(err) : resolve(res)),
+          ),
+        );
+      } catch (err) {
+        // Compacted below `from` (a file older than the history we read): its typists go unnamed.
+        this.o.logger.warn('could not read who typed in a file', { sessionId, fileId, from, to, err });
+        continue;
+      }
+      for (const op of ops) {
+        const userId = authorOf(op);
+        if (userId) chars.set(userId, (chars.get(userId) ?? 0) + Math.max(1, editedChars(op.op)));
+      }
+    }
+    return chars;
   }
 
   private afterCommit(repo: Repo, sessionId: string, covers: Record<string, number>): void {

@@ -1,46 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { kill, startChild } from '../helpers/child-server.js';
 import { git } from '../helpers/git-cli.js';
 import { connectClient, submit, subscribe } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser } from '../helpers/server.js';
-
-const FIXTURE = path.resolve(import.meta.dirname, '../fixtures/server-process.ts');
-
-interface Child {
-  proc: ChildProcess;
-  url: string;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    env: { ...process.env, LOG_LEVEL: 'error', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 20_000);
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /LISTENING (\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, url: `http://127.0.0.1:${m[1]}` });
-      }
-    });
-    proc.on('exit', (code) => reject(new Error(`server exited early (${code}): ${out}`)));
-  });
-}
-
-function kill(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.proc.exitCode !== null || child.proc.signalCode !== null) return resolve();
-    child.proc.once('exit', () => resolve());
-    child.proc.kill('SIGKILL');
-  });
-}
 
 describe('crash safety: SIGKILL under load, 20 times', function () {
   this.timeout(240_000);

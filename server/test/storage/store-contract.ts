@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
 import { AppError } from '../../src/errors/app-error.js';
+import { authorOf, stampAuthor } from '../../src/ot/authorship.js';
 import type { ErrorCode } from '../../src/protocol/errors.js';
 import type { InviteRecord, SessionRecord, Store, UserRecord } from '../../src/storage/types.js';
 
@@ -479,6 +480,31 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         );
         expect(snapshot.v).to.equal(21);
         expect(snapshot.data).to.deep.equal({ text: 'x'.repeat(20) });
+      });
+
+      it('keeps the author stamped in an op’s metadata, across reopen, and returns it only when asked', async () => {
+        // What the commit worker counts authors from (ot/authorship.ts); passes on stores that keep `m`.
+        const backend = new Backend({ db: store.sharedb });
+        backend.use('submit', (ctx: { op: { m?: Record<string, unknown> } }, next: () => void) => {
+          stampAuthor(ctx.op, 'user-7');
+          next();
+        });
+        const doc = backend.connect().get('files', 'f2');
+        await new Promise<void>((resolve, reject) =>
+          doc.create({ text: '' }, (e: unknown) => (e ? reject(e) : resolve())),
+        );
+        await new Promise<void>((resolve, reject) =>
+          doc.submitOp([{ p: ['text', 0], si: 'hey' }], (e: unknown) => (e ? reject(e) : resolve())),
+        );
+        store = await harness.reopen(store);
+        const read = (options: { metadata?: boolean } | null) =>
+          new Promise<Array<{ m?: Record<string, unknown> }>>((resolve, reject) =>
+            store.sharedb.getOps('files', 'f2', 0, null, options, (e: Error | null, o: never) =>
+              e ? reject(e) : resolve(o),
+            ),
+          );
+        expect((await read({ metadata: true })).map(authorOf)).to.deep.equal(['user-7', 'user-7']);
+        expect((await read(null)).map((op) => op.m)).to.deep.equal([undefined, undefined]);
       });
     });
 

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { colorFor } from '../../auth/colors.js';
+import { chatNonceSchema } from '../../chat/service.js';
 import { parseWith } from '../../errors/validation.js';
 import type { Services } from '../../services.js';
 import { type AuthState, authenticate, requireSession } from '../authenticate.js';
@@ -22,11 +23,14 @@ export function chatRoutes(services: Services): Router<AuthState> {
   });
 
   router.post('/', requireSession(services, 'session.chat'), async (ctx) => {
-    const { text } = parseWith(z.object({ text: z.unknown() }), ctx.request.body);
+    const { text, nonce } = parseWith(
+      z.object({ text: z.unknown(), nonce: chatNonceSchema }),
+      ctx.request.body,
+    );
     const u = ctx.state.auth.user;
     const user = { id: u.id, username: u.username, displayName: u.displayName, color: colorFor(u.id) };
     ctx.status = 201;
-    ctx.body = { message: await services.chat.send(ctx.params.sessionId!, user, text) };
+    ctx.body = { message: await services.chat.send(ctx.params.sessionId!, user, text, nonce) };
   });
 
   return router;
