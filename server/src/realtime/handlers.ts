@@ -2,8 +2,9 @@
  * How every socket listener runs. `onEvent` validates a payload with a schema, runs the handler,
  * and answers through the ack as `{ok: true, ...}` or `{ok: false, error}`; `guarded` wraps a
  * plain listener. Either way nothing thrown escapes to socket.io (which calls listeners from a
- * bare `process.nextTick`, where a throw would end the process): the error is logged and, when
- * it is not an expected AppError, the one connection it came from is closed (issue 19).
+ * bare `process.nextTick`, where a throw would end the process): a handler's error is answered
+ * (unexpected ones logged, as ERR_INTERNAL), and a throw from a plain listener or from sending a
+ * reply closes the one connection it came from (issue 19).
  */
 import type { Socket } from 'socket.io';
 import type { z } from 'zod';

@@ -9,7 +9,8 @@ import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
 import type { Logger } from '../log.js';
-import { closeOnError, guarded } from './handlers.js';
+import type { ErrorCode } from '../protocol/errors.js';
+import { answer, closeOnError, guarded } from './handlers.js';
 
 export const SHAREDB_EVENT = 'sharedb';
 
@@ -159,24 +160,23 @@ export class ShareDBSocketStream extends Duplex {
   private receive(data: unknown): void {
     const messages = Array.isArray(data) ? data : [data];
     if (messages.length > MAX_INBOUND_BATCH) {
-      this.socket.emit('error:protocol', {
-        code: 'ERR_TOO_LARGE',
-        message: 'Too many messages in one event.',
-      });
+      this.refuse('ERR_TOO_LARGE', 'Too many messages in one event.');
       return;
     }
     for (const m of messages) {
       if (typeof m !== 'object' || m === null || Array.isArray(m)) {
         // ShareDB would close the whole agent on a non-object; answer and drop it instead.
-        this.socket.emit('error:protocol', {
-          code: 'ERR_VALIDATION',
-          message: 'ShareDB messages are JSON objects.',
-        });
+        this.refuse('ERR_VALIDATION', 'ShareDB messages are JSON objects.');
         continue;
       }
       if (RESYNC_ACTIONS.has((m as Message).a as string)) this.sentVersions.clear();
       this.push(m);
     }
+  }
+
+  /** Answers a message this channel drops, as `error:protocol` (the channel has no acks). */
+  private refuse(code: ErrorCode, message: string): void {
+    answer(this.socket, this.logger, SHAREDB_EVENT, undefined, { ok: false, error: { code, message } });
   }
 
   override _read(): void {}
