@@ -16,7 +16,7 @@ import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
 import { EVENTS } from '../protocol/events.js';
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
-import { FILE_ID_RE, SESSION_ID_RE } from '../sessions/ids.js';
+import { FILE_ID_RE, isSessionId } from '../sessions/ids.js';
 import { answer, closeOnError, guarded, onEvent } from './handlers.js';
 import { SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
@@ -36,7 +36,7 @@ export interface RealtimeOptions {
 const userRoom = (userId: string) => `user:${userId}`;
 const tokenRoom = (jti: string) => `token:${jti}`;
 
-const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'not a session id');
+const sessionIdSchema = z.string().refine(isSessionId, 'not a session id');
 const joinSchema = z.object({ sessionId: sessionIdSchema });
 const chatSchema = z.object({
   sessionId: sessionIdSchema,

@@ -26,7 +26,7 @@ import type { Logger } from '../log.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
 import { textOf } from '../ot/chunked-text.js';
 import { EVENTS } from '../protocol/events.js';
-import { COLLECTION_FILES, fileDocId, SESSION_ID_RE } from '../sessions/ids.js';
+import { COLLECTION_FILES, fileDocId, isSessionId } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
@@ -134,7 +134,7 @@ export class CommitWorker {
     for (const name of names) {
       if (this.stopped) return;
       const sessionId = name.endsWith('.git') ? name.slice(0, -4) : '';
-      if (!SESSION_ID_RE.test(sessionId) || !(await this.o.store.sessions.byId(sessionId))) continue;
+      if (!isSessionId(sessionId) || !(await this.o.store.sessions.byId(sessionId))) continue;
       try {
         const result = await this.commitNow(sessionId, { message: undefined });
         if (!result.unchanged)
