@@ -1,6 +1,6 @@
 /** Sessions and their files. Folders are implicit: a file path with `/` creates them. */
 
-import { COLLECTION_FILES, fileDocId } from '@protocol/doc-ids';
+import { COLLECTION_FILES, fileDocId, isSessionId } from '@protocol/doc-ids';
 import { checkPath } from '@protocol/paths';
 import type { Role } from '@protocol/roles';
 import { ClientError } from './errors';
@@ -61,7 +61,11 @@ const base = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionI
 export const sessionsApi = {
   list: () => request<{ sessions: SessionSummary[] }>('GET', '/api/sessions'),
   create: (name: string) => request<SessionSummary>('POST', '/api/sessions', { name }),
-  get: (sessionId: string) => request<SessionDetail>('GET', base(sessionId)),
+  /** A malformed id (a mistyped URL) is not asked about: no session can have it. */
+  get: async (sessionId: string) => {
+    if (!isSessionId(sessionId)) throw new ClientError('ERR_SESSION_NOT_FOUND', 404, 'Session not found.');
+    return request<SessionDetail>('GET', base(sessionId));
+  },
 };
 
 /**
