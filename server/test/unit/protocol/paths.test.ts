@@ -155,6 +155,8 @@ describe('protocol/paths: the one path rule', () => {
       'İ',
       'x'.repeat(60),
       'é'.repeat(60),
+      'é'.repeat(100),
+      '😀'.repeat(50),
     ];
     let accepted = 0;
     for (let i = 0; i < 20_000; i++) {
