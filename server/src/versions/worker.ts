@@ -169,8 +169,8 @@ export class CommitWorker {
         const result = await this.commitNow(sessionId, { message: undefined });
         if (!result.unchanged)
           this.o.logger.info('committed edits left from before the restart', { sessionId, sha: result.sha });
-      } catch (err) {
-        this.o.logger.warn('recovery commit failed', { sessionId, err });
+      } catch {
+        // commit() logged it, told the session and armed the retry.
       }
     }
   }
@@ -259,6 +259,13 @@ export class CommitWorker {
       }
       return result;
     } catch (err) {
+      if (await this.deleted(sessionId, err)) {
+        // Deleted meanwhile: nothing left to commit, nothing to retry.
+        clearTimeout(this.pending.get(sessionId)?.timer);
+        this.pending.delete(sessionId);
+        this.failures.delete(sessionId);
+        throw err;
+      }
       // Put the tally back and retry later, backing off.
       const p = this.pending.get(sessionId) ?? {
         first: Date.now(),
@@ -276,6 +283,12 @@ export class CommitWorker {
       }
       throw err;
     }
+  }
+
+  /** Whether `err` is because the session no longer exists (not merely its repo missing). */
+  private async deleted(sessionId: string, err: unknown): Promise<boolean> {
+    if (!(err instanceof AppError) || err.code !== 'ERR_SESSION_NOT_FOUND') return false;
+    return !(await this.o.store.sessions.byId(sessionId).catch(() => true));
   }
 
   /** Records, logs and announces a failed commit of `sessionId`. */

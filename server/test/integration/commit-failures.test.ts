@@ -166,4 +166,18 @@ describe('a session whose commits fail says so, retries, and never holds up anot
       'the edit committed',
     );
   });
+
+  it('a failing session that is deleted stops being retried', async () => {
+    const s = await createSession(t.url, owner, { files: { 'a.txt': 'a\n' } });
+    const worker = t.server.services.worker;
+    await withDoc(t.server.services.conn, 'sessions', s.id, (doc) =>
+      submitOp(doc, [{ p: ['files', s.files['a.txt']!.id, 'path'], od: 'a.txt', oi: 'é'.repeat(200) }]),
+    );
+    worker.noteEdit(s.id, owner.id, 1);
+    await waitFor(() => worker.lastFailure(s.id), 5000, 'a failure');
+    const deleted = await api(t.url, 'DELETE', `/api/sessions/${s.id}`, { token: owner.token });
+    expect(deleted.status).to.equal(204);
+    await waitFor(() => !worker.isPending(s.id), 5000, 'no retry pending');
+    expect(worker.lastFailure(s.id)).to.equal(null);
+  });
 });
