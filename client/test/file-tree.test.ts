@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildTree, nameProblem, type TreeNode } from '../src/components/session/file-tree';
+import { buildTree, nameProblem, pathProblem, type TreeNode } from '../src/components/session/file-tree';
 
 const names = (nodes: TreeNode[]) => nodes.map((n) => (n.kind === 'folder' ? `${n.name}/` : n.name));
 
@@ -30,5 +30,25 @@ describe('file tree', () => {
     expect(nameProblem('a/b')).to.be.a('string');
     expect(nameProblem('..')).to.be.a('string');
     expect(nameProblem('main.go')).to.equal(null);
+  });
+});
+
+describe('file tree: the server’s path rule, checked before sending', () => {
+  it('refuses what the server refuses, with its reason', () => {
+    expect(nameProblem('git~1')).to.match(/reserved by git/);
+    expect(nameProblem('.git.')).to.match(/reserved by git/);
+    expect(nameProblem('notes.')).to.match(/cannot end with "\."/);
+    expect(nameProblem('é'.repeat(200))).to.match(/400 bytes in UTF-8, at most 255/);
+    expect(nameProblem('é'.repeat(127))).to.equal(null);
+  });
+
+  it('refuses a case-only clash, a file where a folder is, and ignores what is being moved', () => {
+    const files = [{ path: 'src/a.js' }, { path: 'lib/x.js' }];
+    expect(pathProblem('src/A.js', files)).to.match(/differs from "src\/a.js" only in case/);
+    expect(pathProblem('Src/b.js', files)).to.match(/"Src" differs from "src" only in case/);
+    expect(pathProblem('src', files)).to.match(/a file and a folder/);
+    expect(pathProblem('src/b.js', files)).to.equal(null);
+    // Renaming src/a.js to src/A.js: only its own case changes.
+    expect(pathProblem('src/A.js', files, (p) => p === 'src/a.js')).to.equal(null);
   });
 });

@@ -106,6 +106,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     reposDir: config.reposDir,
     idleMs: config.commitIdleMs,
     maxMs: config.commitMaxMs,
+    retryMaxMs: config.commitRetryMaxMs,
     logger,
     notifySession,
   });
@@ -162,6 +163,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxMessageBytes: config.maxSocketMessageBytes,
     maxSocketsPerUser: config.maxSocketsPerUser,
     chat,
+    commitFailure: (sessionId) => worker.lastFailure(sessionId),
   });
   services.realtime = realtime;
   await redis?.attach(realtime.io, access);

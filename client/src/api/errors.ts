@@ -46,7 +46,13 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 };
 
 /** Codes whose server message is more useful than our generic sentence (it names the field). */
-const PREFER_SERVER_MESSAGE = new Set<ErrorCode>(['ERR_VALIDATION', 'ERR_BAD_REQUEST', 'ERR_INVALID_PATH']);
+const PREFER_SERVER_MESSAGE = new Set<ErrorCode>([
+  'ERR_VALIDATION',
+  'ERR_BAD_REQUEST',
+  'ERR_INVALID_PATH',
+  // Names the path it clashes with, and says when the clash is only one of case.
+  'ERR_PATH_EXISTS',
+]);
 
 /** Turns anything thrown into a ClientError. */
 export function toClientError(error: unknown): ClientError {

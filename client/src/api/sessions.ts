@@ -1,7 +1,9 @@
 /** Sessions and their files. Folders are implicit: a file path with `/` creates them. */
 
-import { COLLECTION_FILES, fileDocId } from '@protocol/doc-ids';
+import { COLLECTION_FILES, fileDocId, isSessionId } from '@protocol/doc-ids';
+import { checkPath } from '@protocol/paths';
 import type { Role } from '@protocol/roles';
+import { ClientError } from './errors';
 import { request } from './http';
 
 export interface SessionSummary {
@@ -59,18 +61,36 @@ const base = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionI
 export const sessionsApi = {
   list: () => request<{ sessions: SessionSummary[] }>('GET', '/api/sessions'),
   create: (name: string) => request<SessionSummary>('POST', '/api/sessions', { name }),
-  get: (sessionId: string) => request<SessionDetail>('GET', base(sessionId)),
+  /** A malformed id (a mistyped URL) is not asked about: no session can have it. */
+  get: async (sessionId: string) => {
+    if (!isSessionId(sessionId)) throw new ClientError('ERR_SESSION_NOT_FOUND', 404, 'Session not found.');
+    return request<SessionDetail>('GET', base(sessionId));
+  },
 };
 
+/**
+ * `path` as the server will store it (NFC), or a ClientError ERR_INVALID_PATH with the server's
+ * own reason (protocol/paths.ts), thrown before anything is sent.
+ */
+function checkedPath(path: string): string {
+  const checked = checkPath(path);
+  if (!checked.ok) throw new ClientError('ERR_INVALID_PATH', 0, checked.reason);
+  return checked.path;
+}
+
 export const filesApi = {
-  create: (sessionId: string, path: string, content?: string) =>
-    request<SessionFile>(
+  create: async (sessionId: string, path: string, content?: string) => {
+    const p = checkedPath(path);
+    return request<SessionFile>(
       'POST',
       `${base(sessionId)}/files`,
-      content === undefined ? { path } : { path, content },
-    ),
-  rename: (sessionId: string, fileId: string, path: string) =>
-    request<SessionFile>('PATCH', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`, { path }),
+      content === undefined ? { path: p } : { path: p, content },
+    );
+  },
+  rename: async (sessionId: string, fileId: string, path: string) =>
+    request<SessionFile>('PATCH', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`, {
+      path: checkedPath(path),
+    }),
   remove: (sessionId: string, fileId: string) =>
     request<void>('DELETE', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`),
 };

@@ -8,6 +8,7 @@ import {
   type Ack,
   EVENTS,
   type PresenceUser,
+  type SessionJoined,
   type SessionRoleChange,
   type SessionUsers,
 } from '@protocol/events';
@@ -37,6 +38,8 @@ export interface RealtimeEvents {
   sessionRole: SessionRoleChange;
   sessionRemoved: { sessionId: string };
   sessionEvent: { sessionId: string; [key: string]: unknown };
+  /** Every successful `session:join`, the first and each after a reconnect, with its answer. */
+  sessionJoined: { sessionId: string } & SessionJoined;
   status: RealtimeStatus;
   /** The token was refused: the person must sign in again. */
   unauthenticated: undefined;
@@ -99,10 +102,14 @@ export class RealtimeClient {
     return () => set.delete(listener as Listener<never>);
   }
 
-  /** Joins a session's presence; resolves with who is there. Re-joined automatically after reconnects. */
+  /**
+   * Joins a session's presence; resolves with who is there. Re-joined automatically after
+   * reconnects. Each answer is also emitted as `sessionJoined` (it says whether commits fail).
+   */
   async joinSession(sessionId: string): Promise<PresenceUser[]> {
     if (!this.joined.has(sessionId)) this.joined.set(sessionId, null);
-    const ack = await this.request<{ users: PresenceUser[] }>(EVENTS.sessionJoin, { sessionId });
+    const ack = await this.request<SessionJoined>(EVENTS.sessionJoin, { sessionId });
+    this.emit('sessionJoined', { sessionId, users: ack.users, commitFailure: ack.commitFailure ?? null });
     return ack.users;
   }
 
@@ -164,9 +171,14 @@ export class RealtimeClient {
       this.failedAttempts = 0;
       // Presence is per socket on the server: a new socket must join again.
       for (const [sessionId, fileId] of this.joined) {
-        this.request<{ users: PresenceUser[] }>(EVENTS.sessionJoin, { sessionId }).then(
+        this.request<SessionJoined>(EVENTS.sessionJoin, { sessionId }).then(
           (ack) => {
             this.emit('sessionUsers', { sessionId, users: ack.users });
+            this.emit('sessionJoined', {
+              sessionId,
+              users: ack.users,
+              commitFailure: ack.commitFailure ?? null,
+            });
             if (fileId) this.focusFile(sessionId, fileId);
           },
           (error) => {

@@ -1,9 +1,11 @@
 /**
  * The open session's versions as the UI shows them: the latest one (status bar), the pages of
  * history loaded in the History panel, how many files the live text changes since the latest
- * version, and a per-version counter of comment changes that open threads watch. Plain data;
+ * version, a per-version counter of comment changes that open threads watch, and why versions
+ * are not being saved when the server's commits of this session fail. Plain data;
  * the socket events that drive the refreshes are wired in `components/versions/useVersionSync.ts`.
  */
+import type { CommitFailure } from '@protocol/events';
 import { defineStore } from 'pinia';
 import { readonly, ref } from 'vue';
 import { type SaveResult, type Version, versionsApi } from '@/api/versions';
@@ -26,6 +28,11 @@ export const useVersionsStore = defineStore('versions', () => {
   const liveChanges = ref<number | null>(null);
   /** sha → bumped whenever that version's comments change, so open threads reload. */
   const commentsRevision = ref<Record<string, number>>({});
+  /**
+   * The server's latest failed commit of this session, until one succeeds; `retryAt` is when the
+   * next attempt is due, on this tab's clock (ms).
+   */
+  const commitFailure = ref<{ code: string; message: string; attempt: number; retryAt: number } | null>(null);
 
   /** Answers that arrive after the session changed are dropped. */
   const stillFor = (id: string) => sessionId.value === id;
@@ -39,6 +46,18 @@ export const useVersionsStore = defineStore('versions', () => {
     loadingOlder.value = false;
     liveChanges.value = null;
     commentsRevision.value = {};
+    commitFailure.value = null;
+  }
+
+  /** From a `commitFailed` event or the `session:join` answer (null: versions are being saved). */
+  function setCommitFailure(id: string, failure: CommitFailure | null): void {
+    if (!stillFor(id)) return;
+    commitFailure.value = failure && {
+      code: failure.code,
+      message: failure.message,
+      attempt: failure.attempt,
+      retryAt: Date.now() + failure.retryInMs,
+    };
   }
 
   async function refreshLatest(): Promise<void> {
@@ -109,7 +128,9 @@ export const useVersionsStore = defineStore('versions', () => {
     loadingOlder: readonly(loadingOlder),
     liveChanges: readonly(liveChanges),
     commentsRevision: readonly(commentsRevision),
+    commitFailure: readonly(commitFailure),
     reset,
+    setCommitFailure,
     refreshLatest,
     refreshList,
     loadOlder,

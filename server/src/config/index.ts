@@ -38,6 +38,11 @@ export interface Config {
   commitIdleMs: number;
   /** Commit a busy session at least this often, ms. */
   commitMaxMs: number;
+  /**
+   * Longest wait between retries of a session's failing commit, ms. Retries start at twice
+   * `commitIdleMs` and double each time up to this.
+   */
+  commitRetryMaxMs: number;
   /** Serve the built client from this directory when it exists. */
   clientDir: string;
   /** TLS: when both are set the server speaks https/wss. */
@@ -102,6 +107,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxBodyBytes: 8 * 1024 * 1024,
   commitIdleMs: 5000,
   commitMaxMs: 60000,
+  commitRetryMaxMs: 60000,
   clientDir: './dist/client',
   tlsCertFile: undefined,
   tlsKeyFile: undefined,
@@ -209,6 +215,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
     commitIdleMs: int('COMMIT_IDLE_MS', DEFAULTS.commitIdleMs, 10, 3_600_000),
     commitMaxMs: int('COMMIT_MAX_MS', DEFAULTS.commitMaxMs, 10, 24 * 3_600_000),
+    commitRetryMaxMs: int('COMMIT_RETRY_MAX_MS', DEFAULTS.commitRetryMaxMs, 10, 3_600_000),
     clientDir: dir('CLIENT_DIR', DEFAULTS.clientDir),
     tlsCertFile: tlsCertFile && path.resolve(cwd, tlsCertFile),
     tlsKeyFile: tlsKeyFile && path.resolve(cwd, tlsKeyFile),

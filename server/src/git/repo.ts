@@ -13,13 +13,12 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
+import { isSessionId } from '../protocol/doc-ids.js';
 import { type AtomicFs, cleanupRepo, createAtomicFs } from './atomic-fs.js';
 import { RepoWriter } from './writer.js';
 
 /** The one branch a session has. */
 export const MAIN_REF = 'refs/heads/main';
-
-const SESSION_ID = /^[a-z0-9-]{1,64}$/;
 
 /** An open session repository. Obtain it from `initRepo` or `openRepo`, never construct it. */
 export class Repo {
@@ -87,10 +86,13 @@ export function remember<V>(map: Map<string, V>, key: string, value: V, max = 25
 /** Process-wide registry: one handle (so one writer) per repository directory. */
 const handles = new Map<string, Promise<Repo>>();
 
-/** Throws ERR_VALIDATION unless `sessionId` is 1–64 of `[a-z0-9-]` (it becomes a directory name). */
+/** Throws ERR_VALIDATION unless `sessionId` is a session id (protocol/doc-ids.ts; it becomes a directory name). */
 export function validateSessionId(sessionId: string): void {
-  if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) {
-    throw new AppError('ERR_VALIDATION', 'A session id is 1 to 64 lowercase letters, digits or dashes.');
+  if (!isSessionId(sessionId)) {
+    throw new AppError(
+      'ERR_VALIDATION',
+      'A session id is 1 to 64 lowercase letters, digits or inner dashes.',
+    );
   }
 }
 

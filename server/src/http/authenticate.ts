@@ -7,7 +7,7 @@ import type { Authenticated } from '../auth/tokens.js';
 import { AppError } from '../errors/app-error.js';
 import type { Permission, Role } from '../protocol/roles.js';
 import type { Services } from '../services.js';
-import { SESSION_ID_RE } from '../sessions/ids.js';
+import { isSessionId } from '../sessions/ids.js';
 
 export interface AuthState {
   auth: Authenticated;
@@ -31,7 +31,7 @@ export function authenticate(services: Services): Middleware<AuthState> {
 export function requireSession(services: Services, permission: Permission): Middleware<AuthState> {
   return async (ctx, next) => {
     const sessionId = (ctx as unknown as { params: Record<string, string> }).params.sessionId ?? '';
-    if (!SESSION_ID_RE.test(sessionId)) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
+    if (!isSessionId(sessionId)) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
     ctx.state.role = await services.access.require(ctx.state.auth.user.id, sessionId, permission);
     return next();
   };

@@ -6,8 +6,18 @@
 export const COLLECTION_FILES = 'files';
 export const COLLECTION_SESSIONS = 'sessions';
 
+/**
+ * A session id: 1 to 64 of `[a-z0-9-]`, not starting or ending with `-`. It names a git repo
+ * directory and appears in clone URLs, so it must be URL- and file-name-safe. The one copy of the
+ * rule: check ids with `isSessionId`.
+ */
 export const SESSION_ID_RE = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 export const FILE_ID_RE = /^[a-z0-9]{1,32}$/;
+
+/** Whether `id` is a well-formed session id (see SESSION_ID_RE). */
+export function isSessionId(id: unknown): id is string {
+  return typeof id === 'string' && SESSION_ID_RE.test(id);
+}
 
 export function fileDocId(sessionId: string, fileId: string): string {
   return `${sessionId}.${fileId}`;
@@ -16,12 +26,12 @@ export function fileDocId(sessionId: string, fileId: string): string {
 /** The session a ShareDB document belongs to, or null for an id no session can own. */
 export function sessionOfDoc(collection: string, docId: unknown): string | null {
   if (typeof docId !== 'string') return null;
-  if (collection === COLLECTION_SESSIONS) return SESSION_ID_RE.test(docId) ? docId : null;
+  if (collection === COLLECTION_SESSIONS) return isSessionId(docId) ? docId : null;
   if (collection === COLLECTION_FILES) {
     const dot = docId.indexOf('.');
     if (dot < 0) return null;
     const sessionId = docId.slice(0, dot);
-    return SESSION_ID_RE.test(sessionId) && FILE_ID_RE.test(docId.slice(dot + 1)) ? sessionId : null;
+    return isSessionId(sessionId) && FILE_ID_RE.test(docId.slice(dot + 1)) ? sessionId : null;
   }
   return null;
 }

@@ -8,7 +8,7 @@ import type { Role } from './roles.js';
 export const EVENTS = {
   /** Both ways: one ShareDB message, or (server → client) an array of them. */
   sharedb: 'sharedb',
-  /** client → server, ack: `{sessionId}` → `Ack<{users: PresenceUser[]}>` */
+  /** client → server, ack: `{sessionId}` → `Ack<SessionJoined>` */
   sessionJoin: 'session:join',
   /** client → server, ack optional: `{sessionId}` */
   sessionLeave: 'session:leave',
@@ -58,11 +58,40 @@ export interface SessionRoleChange {
   role: Role;
 }
 
-/** Kinds of `session:event`: members changed, a version was saved, comments changed, ... */
+/**
+ * Kinds of `session:event`: members changed, a version was saved, comments changed, ...;
+ * `commitFailed` (a `CommitFailure`) each time the session's commit fails, and `commitOk` once a
+ * commit succeeds after failing.
+ */
 export interface SessionEvent {
   sessionId: string;
-  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed';
+  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed' | 'commitFailed' | 'commitOk';
   [key: string]: unknown;
+}
+
+/**
+ * Why a session's versions are not being saved: its latest commit attempt failed and will be
+ * retried. Sent as a `commitFailed` session event, and in the `session:join` answer while it lasts
+ * (until a commit succeeds), so a tab that joins later sees it too.
+ */
+export interface CommitFailure {
+  /** A stable `ERR_*` code: `ERR_INVALID_PATH` when a file's path cannot be written into git. */
+  code: string;
+  /** A sentence for people: names the file when one file is the cause. */
+  message: string;
+  /** Failed attempts in a row (1 for the first). */
+  attempt: number;
+  /** When the next attempt is due, ms from when this was sent. */
+  retryInMs: number;
+  /** When it failed, ms since the epoch. */
+  at: number;
+}
+
+/** What `session:join` answers. */
+export interface SessionJoined {
+  users: PresenceUser[];
+  /** The latest commit failure, while versions are not being saved; null when all is well. */
+  commitFailure: CommitFailure | null;
 }
 
 export interface ChatUser {

@@ -14,9 +14,9 @@ import { type ChatService, chatNonceSchema } from '../chat/service.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import type { AgentRequest, PublicUser } from '../ot/identity.js';
-import { EVENTS } from '../protocol/events.js';
+import { type CommitFailure, EVENTS, type SessionJoined } from '../protocol/events.js';
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
-import { FILE_ID_RE, SESSION_ID_RE } from '../sessions/ids.js';
+import { FILE_ID_RE, isSessionId } from '../sessions/ids.js';
 import { answer, closeOnError, guarded, onEvent } from './handlers.js';
 import { SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
@@ -31,12 +31,14 @@ export interface RealtimeOptions {
   /** Connections one account may hold at once (config `maxSocketsPerUser`). */
   maxSocketsPerUser: number;
   chat: ChatService;
+  /** The session's latest commit failure while its versions are not being saved (the worker's). */
+  commitFailure?: (sessionId: string) => CommitFailure | null;
 }
 
 const userRoom = (userId: string) => `user:${userId}`;
 const tokenRoom = (jti: string) => `token:${jti}`;
 
-const sessionIdSchema = z.string().regex(SESSION_ID_RE, 'not a session id');
+const sessionIdSchema = z.string().refine(isSessionId, 'not a session id');
 const joinSchema = z.object({ sessionId: sessionIdSchema });
 const chatSchema = z.object({
   sessionId: sessionIdSchema,
@@ -151,7 +153,11 @@ export class Realtime {
       await access.require(user.id, sessionId, 'session.read');
       await socket.join(sessionRoom(sessionId));
       this.presence.join(sessionId, socket.id, user);
-      return { users: this.presence.users(sessionId) };
+      const joined: SessionJoined = {
+        users: this.presence.users(sessionId),
+        commitFailure: this.options.commitFailure?.(sessionId) ?? null,
+      };
+      return joined;
     });
     onEvent(socket, logger, EVENTS.sessionLeave, joinSchema, async ({ sessionId }) => {
       this.presence.leave(sessionId, socket.id);

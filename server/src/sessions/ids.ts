@@ -10,7 +10,7 @@ export {
   COLLECTION_SESSIONS,
   FILE_ID_RE,
   fileDocId,
-  SESSION_ID_RE,
+  isSessionId,
   sessionOfDoc,
 } from '../protocol/doc-ids.js';
 

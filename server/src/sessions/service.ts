@@ -12,7 +12,7 @@ import type { SessionRecord, Store } from '../storage/types.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, fileDocId, newFileId, newSessionId } from './ids.js';
 import { isLanguage, languageForPath } from './languages.js';
 import { KeyedMutex } from './mutex.js';
-import { pathsCollide, validatePath } from './paths.js';
+import { assertPathFree, validatePath } from './paths.js';
 
 export interface ManifestEntry {
   path: string;
@@ -280,17 +280,10 @@ export class SessionService {
   }
 
   private assertFree(manifest: Manifest, path: string, except?: string): void {
-    for (const [id, entry] of Object.entries(manifest.files)) {
-      if (id === except) continue;
-      if (pathsCollide(entry.path, path)) {
-        throw new AppError(
-          'ERR_PATH_EXISTS',
-          entry.path === path
-            ? `"${path}" already exists.`
-            : `"${path}" clashes with "${entry.path}" (a file and a folder cannot share a name).`,
-        );
-      }
-    }
+    const others = Object.entries(manifest.files)
+      .filter(([id]) => id !== except)
+      .map(([, entry]) => entry.path);
+    assertPathFree(path, others);
   }
 
   private async editManifest<R>(

@@ -11,8 +11,19 @@
  * people on it. Which sessions need that is decided by content: the live files against the head
  * commit's tree. Changes the server makes on someone's behalf (the file tree, a revert) are not
  * stamped ops; they are tallied in memory.
+ *
+ * A commit that fails (a file's path git cannot hold, a repository that cannot be written) is
+ * retried with a doubling delay, from twice `commitIdleMs` up to `retryMaxMs`, for as long as it
+ * fails: edits are never dropped. Each failure is logged with its cause and sent to the session as
+ * a `commitFailed` event, and the latest one is kept (`lastFailure`, in the `session:join`
+ * answer) until a commit succeeds, which sends `commitOk`. Sessions have their own locks and
+ * timers, so one session's failing commits never delay another's. A file path that the commit
+ * rule refuses (one made under an older, looser create rule) fails the whole commit with that
+ * path named, rather than leaving the file out of history: its owner renames it, and a change to
+ * the file tree retries at once.
  */
 import fs from 'node:fs';
+import { AppError } from '../errors/app-error.js';
 import {
   type CommitResult,
   commitSnapshot,
@@ -25,8 +36,9 @@ import {
 import type { Logger } from '../log.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
 import { textOf } from '../ot/chunked-text.js';
-import { EVENTS } from '../protocol/events.js';
-import { COLLECTION_FILES, fileDocId, SESSION_ID_RE } from '../sessions/ids.js';
+import { type CommitFailure, EVENTS } from '../protocol/events.js';
+import { checkTreePath } from '../protocol/paths.js';
+import { COLLECTION_FILES, fileDocId, isSessionId } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
@@ -38,6 +50,8 @@ export interface CommitWorkerOptions {
   reposDir: string;
   idleMs: number;
   maxMs: number;
+  /** Longest wait between retries of a failing commit, ms (default 60 s). */
+  retryMaxMs?: number;
   logger: Logger;
   notifySession: (sessionId: string, event: string, payload: unknown) => void;
 }
@@ -75,6 +89,8 @@ export class CommitWorker {
    * committed, or, before its first commit of a session, what the session's history records.
    */
   private readonly covered = new Map<string, Map<string, number>>();
+  /** sessionId → its latest commit failure, until a commit succeeds; `nextAt`: retry due (ms). */
+  private readonly failures = new Map<string, CommitFailure & { nextAt: number }>();
   private stopped = false;
 
   constructor(private readonly o: CommitWorkerOptions) {}
@@ -95,6 +111,20 @@ export class CommitWorker {
   noteEdit(sessionId: string, userId: string | null, chars: number): void {
     const p = this.touch(sessionId);
     if (p && userId) p.chars.set(userId, (p.chars.get(userId) ?? 0) + Math.max(1, chars));
+    // A failing session whose tree changed (a refused path renamed, say) is retried soon, not
+    // after the back-off: the change may be the fix.
+    if (p && p.failures > 0 && this.failures.has(sessionId)) this.arm(sessionId, p, this.o.idleMs);
+  }
+
+  /**
+   * The session's latest commit failure while its versions are not being saved (null once a
+   * commit succeeds), with `retryInMs` counted from now.
+   */
+  lastFailure(sessionId: string): CommitFailure | null {
+    const f = this.failures.get(sessionId);
+    if (!f) return null;
+    const { nextAt, ...failure } = f;
+    return { ...failure, retryInMs: Math.max(0, nextAt - Date.now()) };
   }
 
   private touch(sessionId: string): Pending | undefined {
@@ -134,13 +164,13 @@ export class CommitWorker {
     for (const name of names) {
       if (this.stopped) return;
       const sessionId = name.endsWith('.git') ? name.slice(0, -4) : '';
-      if (!SESSION_ID_RE.test(sessionId) || !(await this.o.store.sessions.byId(sessionId))) continue;
+      if (!isSessionId(sessionId) || !(await this.o.store.sessions.byId(sessionId))) continue;
       try {
         const result = await this.commitNow(sessionId, { message: undefined });
         if (!result.unchanged)
           this.o.logger.info('committed edits left from before the restart', { sessionId, sha: result.sha });
-      } catch (err) {
-        this.o.logger.warn('recovery commit failed', { sessionId, err });
+      } catch {
+        // commit() logged it, told the session and armed the retry.
       }
     }
   }
@@ -177,9 +207,8 @@ export class CommitWorker {
     }
     this.locks
       .run(sessionId, () => this.commit(sessionId, {}))
-      .catch((err) => {
-        this.o.logger.warn('commit failed; will retry', { sessionId, err });
-      });
+      // commit() logged it, told the session and armed the retry.
+      .catch(() => {});
   }
 
   private async commit(sessionId: string, req: CommitRequest): Promise<CommitResult> {
@@ -204,6 +233,16 @@ export class CommitWorker {
       const chars = await this.typedSince(sessionId, before, versions);
       for (const [id, n] of onBehalf) chars.set(id, (chars.get(id) ?? 0) + n);
       const { author, coAuthors } = await this.people(chars, req.actorId);
+      // The tree rule, checked here to name the whole path and say what to do about it.
+      for (const file of files) {
+        const checked = checkTreePath(file.path);
+        if (!checked.ok) {
+          throw new AppError(
+            'ERR_INVALID_PATH',
+            `"${file.path}" cannot be saved in git: ${checked.reason} Rename it to save versions again.`,
+          );
+        }
+      }
       const result = await commitSnapshot(repo, {
         files,
         author,
@@ -211,6 +250,7 @@ export class CommitWorker {
         covers,
         ...(req.message ? { message: req.message } : {}),
       });
+      this.recovered(sessionId, taken?.failures ?? 0);
       if (!result.unchanged) {
         // An unchanged tree is no version: what was typed since the last one still counts then.
         this.covered.set(sessionId, versions);
@@ -219,6 +259,13 @@ export class CommitWorker {
       }
       return result;
     } catch (err) {
+      if (await this.deleted(sessionId, err)) {
+        // Deleted meanwhile: nothing left to commit, nothing to retry.
+        clearTimeout(this.pending.get(sessionId)?.timer);
+        this.pending.delete(sessionId);
+        this.failures.delete(sessionId);
+        throw err;
+      }
       // Put the tally back and retry later, backing off.
       const p = this.pending.get(sessionId) ?? {
         first: Date.now(),
@@ -229,9 +276,45 @@ export class CommitWorker {
       for (const [id, n] of onBehalf) p.chars.set(id, (p.chars.get(id) ?? 0) + n);
       p.failures = (taken?.failures ?? 0) + 1;
       this.pending.set(sessionId, p);
-      if (!this.stopped) this.arm(sessionId, p, Math.min(60_000, this.o.idleMs * 2 ** p.failures));
+      if (!this.stopped) {
+        const retryInMs = Math.min(this.o.retryMaxMs ?? 60_000, this.o.idleMs * 2 ** p.failures);
+        this.arm(sessionId, p, retryInMs);
+        this.failed(sessionId, err, p.failures, retryInMs);
+      }
       throw err;
     }
+  }
+
+  /** Whether `err` is because the session no longer exists (not merely its repo missing). */
+  private async deleted(sessionId: string, err: unknown): Promise<boolean> {
+    if (!(err instanceof AppError) || err.code !== 'ERR_SESSION_NOT_FOUND') return false;
+    return !(await this.o.store.sessions.byId(sessionId).catch(() => true));
+  }
+
+  /** Records, logs and announces a failed commit of `sessionId`. */
+  private failed(sessionId: string, err: unknown, attempt: number, retryInMs: number): void {
+    const { code, message } = failureOf(err);
+    const at = Date.now();
+    const failure: CommitFailure = { code, message, attempt, retryInMs, at };
+    this.failures.set(sessionId, { ...failure, nextAt: at + retryInMs });
+    // A cause we did not expect (not an AppError) is logged with its stack.
+    const log = err instanceof AppError ? this.o.logger.warn : this.o.logger.error;
+    log.call(this.o.logger, 'commit failed; versions are not being saved', {
+      sessionId,
+      attempt,
+      retryInMs,
+      code,
+      message,
+      ...(err instanceof AppError ? {} : { err }),
+    });
+    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'commitFailed', ...failure });
+  }
+
+  /** After a successful commit: clears a recorded failure and tells the session it is over. */
+  private recovered(sessionId: string, failedAttempts: number): void {
+    if (!this.failures.delete(sessionId)) return;
+    this.o.logger.info('commit succeeded again; versions are being saved', { sessionId, failedAttempts });
+    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'commitOk' });
   }
 
   /** The session's files as they are now, with the document versions read. */
@@ -326,6 +409,19 @@ export class CommitWorker {
       this.o.logger.warn('repo maintenance failed', { sessionId: repo.id, err }),
     );
   }
+}
+
+/**
+ * What members are told about a failed commit: an AppError says it itself; anything else (a file
+ * system error) by its errno code only, since its message holds server paths.
+ */
+function failureOf(err: unknown): { code: string; message: string } {
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  const errno = (err as { code?: unknown } | null)?.code;
+  if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
+    return { code: 'ERR_INTERNAL', message: `The session's git repository could not be written (${errno}).` };
+  }
+  return { code: 'ERR_INTERNAL', message: 'The server could not write the version (its log says why).' };
 }
 
 /** A user's git identity: display name and a non-routable address (`.invalid` is reserved for that). */

@@ -214,6 +214,81 @@ describe('sessions and files over REST', () => {
     expect(files.body.files.map((f: { path: string }) => f.path)).to.deep.equal(['src/main.go']);
   });
 
+  it('refuses git~1, a/.git., trailing dots and 400-byte names with the shared rule, and writes nothing', async () => {
+    const s = await createSession(t.url, owner, { files: { 'src/ok.txt': '' } });
+    const fileId = s.files['src/ok.txt']!.id;
+    const cases: Array<[string, RegExp]> = [
+      ['src/git~1', /reserved by git/],
+      ['a/.git.', /reserved by git/],
+      ['.GIT ', /reserved by git/],
+      ['notes.', /cannot end with "\."/],
+      ['src/trailing ', /white space/],
+      [`src/${'é'.repeat(200)}`, /400 bytes in UTF-8, at most 255/],
+    ];
+    for (const [path, why] of cases) {
+      const created = await api(t.url, 'POST', `/api/sessions/${s.id}/files`, {
+        token: owner.token,
+        body: { path, content: 'x' },
+      });
+      expect(created.status, path).to.equal(400);
+      expect(created.body.error.code, path).to.equal('ERR_INVALID_PATH');
+      expect(created.body.error.message, path).to.match(why);
+      const renamed = await api(t.url, 'PATCH', `/api/sessions/${s.id}/files/${fileId}`, {
+        token: owner.token,
+        body: { path },
+      });
+      expect(renamed.status, path).to.equal(400);
+      expect(renamed.body.error.code, path).to.equal('ERR_INVALID_PATH');
+    }
+    // 127 × é is 254 bytes: fine.
+    const fits = await api(t.url, 'POST', `/api/sessions/${s.id}/files`, {
+      token: owner.token,
+      body: { path: `src/${'é'.repeat(127)}` },
+    });
+    expect(fits.status).to.equal(201);
+    const files = await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: owner.token });
+    expect(files.body.files.map((f: { path: string }) => f.path).sort()).to.deep.equal([
+      'src/ok.txt',
+      `src/${'é'.repeat(127)}`,
+    ]);
+  });
+
+  it('refuses a path that differs from another only in case with 409 ERR_PATH_EXISTS, folders too', async () => {
+    const s = await createSession(t.url, owner, { files: { 'src/a.js': '', 'lib/x.js': '' } });
+    for (const [path, message] of [
+      [
+        'src/A.js',
+        '"src/A.js" differs from "src/a.js" only in case; macOS and Windows clones would hold one file.',
+      ],
+      ['Src/y.js', '"Src" differs from "src" only in case; macOS and Windows clones would hold one file.'],
+      ['LIB', '"LIB" differs from "lib" only in case; macOS and Windows clones would hold one file.'],
+    ] as const) {
+      const created = await api(t.url, 'POST', `/api/sessions/${s.id}/files`, {
+        token: owner.token,
+        body: { path },
+      });
+      expect(created.status, path).to.equal(409);
+      expect(created.body.error).to.deep.equal({ code: 'ERR_PATH_EXISTS', message });
+    }
+    const renamed = await api(t.url, 'PATCH', `/api/sessions/${s.id}/files/${s.files['lib/x.js']!.id}`, {
+      token: owner.token,
+      body: { path: 'src/A.js' },
+    });
+    expect(renamed.status).to.equal(409);
+    expect(renamed.body.error.code).to.equal('ERR_PATH_EXISTS');
+    // Changing only the case of a file's own name is a rename, not a clash.
+    const recased = await api(t.url, 'PATCH', `/api/sessions/${s.id}/files/${s.files['src/a.js']!.id}`, {
+      token: owner.token,
+      body: { path: 'src/A.js' },
+    });
+    expect(recased.status).to.equal(200);
+    const files = await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: owner.token });
+    expect(files.body.files.map((f: { path: string }) => f.path).sort()).to.deep.equal([
+      'lib/x.js',
+      'src/A.js',
+    ]);
+  });
+
   it('two parallel creates of one path: exactly one wins', async () => {
     const s = await createSession(t.url, owner);
     const results = await Promise.all(

@@ -2,6 +2,8 @@
  * The file tree as nested nodes, built from flat file paths plus folders that exist only in this
  * tab (empty ones). Folders first, then files, each by name. Pure: tested without a browser.
  */
+// Relative, not `@protocol/paths`: this module is also tested under plain Node, which knows no alias.
+import { checkPath, newEntryNameProblem, pathClash } from '../../../../server/src/protocol/paths';
 
 export interface TreeFile {
   kind: 'file';
@@ -67,13 +69,31 @@ export function joinPath(folder: string, name: string): string {
 }
 
 /**
- * A quick check before asking the server (which has the final word): a name is one path
- * segment, not empty, not "." or "..".
+ * Why `name` cannot be one file or folder name, or null: the server's own rule for a new name
+ * (protocol/paths.ts), checked before asking it (it still has the final word).
  */
 export function nameProblem(name: string): string | null {
-  const trimmed = name.trim();
-  if (!trimmed) return 'Enter a name.';
-  if (trimmed.includes('/') || trimmed.includes('\\')) return 'A name cannot contain “/”.';
-  if (trimmed === '.' || trimmed === '..') return 'That name is reserved.';
+  if (!name.trim()) return 'Enter a name.';
+  if (name.includes('/')) return 'A name cannot contain “/”.';
+  return newEntryNameProblem(name.normalize('NFC'));
+}
+
+/**
+ * Why a file or folder cannot be made (or moved) at `path` beside `files`, or null: the server's
+ * path rule, then its clash rule (taken, a file where a folder is, or differing only in case).
+ * `moving` holds the paths being moved away, which do not count.
+ */
+export function pathProblem(
+  path: string,
+  files: readonly { path: string }[],
+  moving: (path: string) => boolean = () => false,
+): string | null {
+  const checked = checkPath(path);
+  if (!checked.ok) return checked.reason;
+  for (const file of files) {
+    if (moving(file.path)) continue;
+    const clash = pathClash(checked.path, file.path);
+    if (clash) return clash;
+  }
   return null;
 }

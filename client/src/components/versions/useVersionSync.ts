@@ -1,12 +1,13 @@
 /**
  * Keeps the versions store of the open session live: `session:event` `version`, `comments` and
- * `tags` refresh what they touch, and edits (anyone's op, seen on the ShareDB connection)
+ * `tags` refresh what they touch, `commitFailed` / `commitOk` (and each `session:join` answer)
+ * say whether versions are being saved, and edits (anyone's op, seen on the ShareDB connection)
  * re-measure "N files changed since the last version", at most every few seconds and not while
  * the tab is hidden. Every user of the store in a session shares one subscription (refcounted).
  *
  * Lives beside the versions components rather than in `composables/` because only they use it.
  */
-import type { SessionEvent } from '@protocol/events';
+import type { CommitFailure, SessionEvent } from '@protocol/events';
 import { onScopeDispose } from 'vue';
 import { humanMessage } from '@/api/errors';
 import { useRealtime } from '@/composables/useRealtime';
@@ -82,10 +83,17 @@ function start(sessionId: string): () => void {
     if (event.sessionId !== sessionId) return;
     const sha = typeof event.sha === 'string' ? event.sha : null;
     if (event.type === 'version') refreshAll();
+    else if (event.type === 'commitFailed')
+      store.setCommitFailure(sessionId, event as unknown as CommitFailure);
+    else if (event.type === 'commitOk') store.setCommitFailure(sessionId, null);
     else if (event.type === 'comments' || event.type === 'tags') {
       if (event.type === 'comments' && sha) store.commentsChanged(sha);
       if (store.list) quietly(store.refreshList());
     }
+  });
+
+  const offJoined = client.on('sessionJoined', (joined) => {
+    if (joined.sessionId === sessionId) store.setCommitFailure(sessionId, joined.commitFailure);
   });
 
   // Events sent while the link was down are lost: catch up after every reconnect.
@@ -113,6 +121,7 @@ function start(sessionId: string): () => void {
 
   return () => {
     offEvent();
+    offJoined();
     offStatus();
     client.connection.off('receive', onReceive);
     document.removeEventListener('visibilitychange', onVisible);

@@ -10,12 +10,13 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Context, Middleware } from 'koa';
+import { isSessionId } from '../../protocol/doc-ids.js';
 import type { Services } from '../../services.js';
 import { type GitAuthenticator, parseBasic } from './basic-auth.js';
 import { GitSlots } from './slots.js';
 
-const ROUTE =
-  /^\/git\/([a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
+/** `/git/<id>.git/<service>`; the id is checked by the one session id rule (`isSessionId`). */
+const ROUTE = /^\/git\/([^/]+)\.git\/(info\/refs|git-upload-pack|git-receive-pack)$/;
 
 function plain(ctx: Context, status: number, message: string, headers: Record<string, string> = {}): void {
   ctx.status = status;
@@ -32,8 +33,8 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
     if (!ctx.path.startsWith('/git/') && ctx.path !== '/git') return next();
     const m = ROUTE.exec(ctx.path);
     const notFound = () => plain(ctx, 404, 'Repository not found.');
-    if (!m) return notFound();
-    const sessionId = m[1]!;
+    if (!m || !isSessionId(m[1])) return notFound();
+    const sessionId = m[1];
     const rest = m[2]!;
     const service = rest === 'info/refs' ? ctx.query.service : rest;
     if (service === 'git-receive-pack')
