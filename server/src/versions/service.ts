@@ -36,7 +36,7 @@ import { authorOf } from '../ot/authorship.js';
 import type { DocSeals } from '../ot/backend.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
-import { EVENTS } from '../protocol/events.js';
+import { EVENTS, type EventActor, type RevertDiffers } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, SessionService } from '../sessions/service.js';
@@ -61,18 +61,6 @@ export interface VersionServiceOptions {
   connect: () => Connection;
   /** The op log, for who typed in a file while a revert ran. */
   db: ShareDBAdapter;
-}
-
-/** Who did something, as `session:event` payloads name them. */
-export interface EventActor {
-  id: string;
-  displayName: string;
-}
-
-/** A file a revert did not leave exactly as the target has it, and who typed in it meanwhile. */
-export interface RevertDiffers {
-  path: string;
-  by: string[];
 }
 
 export interface Actor {
