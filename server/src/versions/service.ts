@@ -161,16 +161,22 @@ export class VersionService {
       for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
       throw err;
     }
-    for (const [fileId, path] of files) {
-      await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
-      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
-        sessionId,
-        type: 'fileDeleted',
-        fileId,
-        path,
-        by: eventActor(actor),
-        sha: kept.sha,
-      });
+    try {
+      for (const [fileId, path] of files) {
+        await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
+        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+          sessionId,
+          type: 'fileDeleted',
+          fileId,
+          path,
+          by: eventActor(actor),
+          sha: kept.sha,
+        });
+      }
+    } finally {
+      // A deleted document refuses edits by itself (ERR_FILE_DELETED too); one left undeleted by
+      // a failure takes edits again.
+      for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
     }
     return kept.sha;
   }
