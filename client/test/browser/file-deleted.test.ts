@@ -99,4 +99,44 @@ import { api, browserSuite, editorText, eventually, hasChromium } from './harnes
       (t) => t === `${local}!`,
     );
   });
+  it('everyone else is told who deleted which file, and its Restore brings back the text git holds', async () => {
+    const ana = await person('ana');
+    const bo = await person('bo');
+    await ana.page.getByLabel('New session name').fill('Notices');
+    await ana.page.getByRole('button', { name: 'New session' }).click();
+    await ana.page.waitForURL(/\/s\//);
+    const sessionId = new URL(ana.page.url()).pathname.split('/')[2]!;
+    expect(
+      (
+        await api(ana.page, 'POST', `/api/sessions/${sessionId}/files`, {
+          path: 'old.txt',
+          content: 'keep me\n',
+        })
+      ).status,
+    ).to.equal(201);
+    expect(
+      (await api(ana.page, 'PUT', `/api/sessions/${sessionId}/members/${bo.username}`, { role: 'editor' }))
+        .status,
+    ).to.equal(200);
+    await bo.page.goto(`/s/${sessionId}`);
+    await bo.page.getByTestId('file-tree').getByText('old.txt').waitFor();
+
+    await ana.page.getByTestId('file-tree').getByText('old.txt').hover();
+    await ana.page.getByRole('button', { name: 'Delete old.txt' }).click();
+    await ana.page.getByTestId('confirm').click();
+
+    const notice = bo.page.getByTestId('notice').filter({ hasText: `${ana.username} deleted old.txt.` });
+    await notice.waitFor();
+    await notice.getByTestId('notice-action').click();
+    await ana.page.getByTestId('file-tree').getByText('old.txt').waitFor();
+    await eventually(
+      () => ana.page.getByTestId('notice').allTextContents(),
+      (texts) => texts.some((t) => t.includes(`${bo.username} restored old.txt.`)),
+    );
+    await ana.page.getByTestId('file-tree').getByText('old.txt').click();
+    await eventually(
+      () => editorText(ana.page),
+      (t) => t === 'keep me\n',
+    );
+  });
 });
