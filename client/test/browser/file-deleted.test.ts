@@ -4,7 +4,7 @@
  * everyone with what they typed.
  */
 import { expect } from 'chai';
-import { api, browserSuite, editorText, eventually, hasChromium } from './harness';
+import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } from './harness';
 
 (hasChromium ? describe : describe.skip)('browser: a file deleted while someone types in it', function () {
   this.timeout(90_000);
@@ -65,6 +65,7 @@ import { api, browserSuite, editorText, eventually, hasChromium } from './harnes
     await bo.page.keyboard.type(' and after');
     const local = await editorText(bo.page);
     expect(local).to.equal('select 1;\ninsert into t values (1);\n-- bob was still typing here and after');
+    await bo.page.screenshot({ path: `${ARTIFACTS}file-deleted-banner.png` });
     const notices = await bo.page.getByTestId('notice').allTextContents();
     expect(notices.join('\n')).not.to.match(/went wrong/i);
 
