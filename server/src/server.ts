@@ -120,6 +120,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     notifySession,
     diffEngine: diffPool,
     diffMaxLines: config.diffMaxLines,
+    seals: backend,
+    connect: () => serverConnection(backend),
+    db: store.sharedb,
   });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);

@@ -27,6 +27,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",
   ERR_FILE_NOT_FOUND: 'That file no longer exists.',
+  ERR_FILE_DELETED: 'This file was deleted while you typed; your copy stays in this tab.',
   ERR_VERSION_NOT_FOUND: 'That version does not exist in this session.',
   ERR_INVALID_SHA: "That doesn't look like a version id.",
   ERR_USER_NOT_FOUND: 'No user with that name.',

@@ -73,4 +73,10 @@ export const filesApi = {
     request<SessionFile>('PATCH', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`, { path }),
   remove: (sessionId: string, fileId: string) =>
     request<void>('DELETE', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`),
+  /**
+   * Brings a deleted file back at `path`: from `content` (a local copy) when given, else from
+   * version `sha`, else from the newest version holding the path.
+   */
+  restore: (sessionId: string, input: { path: string; content?: string; sha?: string }) =>
+    request<SessionFile & { sha: string | null }>('POST', `${base(sessionId)}/files/restore`, input),
 };

@@ -32,6 +32,8 @@ export const useSessionsStore = defineStore('sessions', () => {
   const files = ref<SessionFile[]>([]);
   /** Folders made in this tab that hold no file yet (paths without trailing slash). */
   const emptyFolders = ref<string[]>([]);
+  /** Files this tab deleted (their open tabs close; a file deleted by someone else stays open). */
+  const deletedHere = ref<string[]>([]);
 
   const fileById = computed(() => new Map(files.value.map((f) => [f.id, f])));
   const fileByPath = computed(() => new Map(files.value.map((f) => [f.path, f])));
@@ -113,8 +115,21 @@ export const useSessionsStore = defineStore('sessions', () => {
   }
 
   async function deleteFile(fileId: string): Promise<void> {
-    await filesApi.remove(current.value!.id, fileId);
+    deletedHere.value = [...deletedHere.value.slice(-99), fileId];
+    try {
+      await filesApi.remove(current.value!.id, fileId);
+    } catch (e) {
+      deletedHere.value = deletedHere.value.filter((id) => id !== fileId);
+      throw e;
+    }
     files.value = files.value.filter((f) => f.id !== fileId);
+  }
+
+  /** Brings a deleted file back (see filesApi.restore); the manifest confirms it moments later. */
+  async function restoreFile(input: { path: string; content?: string; sha?: string }): Promise<SessionFile> {
+    const { sha: _from, ...file } = await filesApi.restore(current.value!.id, input);
+    upsertFile(file);
+    return file;
   }
 
   function addFolder(path: string): void {
@@ -142,6 +157,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     current: readonly(current),
     files: readonly(files),
     emptyFolders: readonly(emptyFolders),
+    deletedHere: readonly(deletedHere),
     fileById,
     fileByPath,
     fetchList,
@@ -154,6 +170,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     createFile,
     renameFile,
     deleteFile,
+    restoreFile,
     addFolder,
     renameFolder,
     deleteFolder,

@@ -61,8 +61,48 @@ export interface SessionRoleChange {
 /** Kinds of `session:event`: members changed, a version was saved, comments changed, ... */
 export interface SessionEvent {
   sessionId: string;
-  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed';
+  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed' | 'fileDeleted' | 'fileRestored' | 'reverted';
   [key: string]: unknown;
+}
+
+/** Who did what a `session:event` reports. */
+export interface EventActor {
+  id: string;
+  displayName: string;
+}
+
+/** `session:event` when a file was deleted: `sha` is the version holding its last text. */
+export interface FileDeletedEvent extends SessionEvent {
+  type: 'fileDeleted';
+  fileId: string;
+  path: string;
+  by: EventActor;
+  sha: string | null;
+}
+
+/** `session:event` when a deleted file was restored (as a new file, `fileId`). */
+export interface FileRestoredEvent extends SessionEvent {
+  type: 'fileRestored';
+  fileId: string;
+  path: string;
+  by: EventActor;
+  /** The version it came from; null when restored from someone's local copy. */
+  sha: string | null;
+}
+
+/** A file a revert left unlike its target, and who typed in it while the revert ran. */
+export interface RevertDiffers {
+  path: string;
+  by: string[];
+}
+
+/** `session:event` after a revert: `sha` is the target, `version` the commit the revert made. */
+export interface RevertedEvent extends SessionEvent {
+  type: 'reverted';
+  sha: string;
+  version: string | null;
+  by: EventActor;
+  differs: RevertDiffers[];
 }
 
 export interface ChatUser {

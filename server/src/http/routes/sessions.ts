@@ -18,6 +18,11 @@ const createFileSchema = z.object({
   content: z.unknown().optional(),
   language: z.unknown().optional(),
 });
+const restoreFileSchema = z.object({
+  path: z.unknown(),
+  sha: z.string().max(64).optional(),
+  content: z.unknown().optional(),
+});
 const updateFileSchema = z
   .object({ path: z.unknown().optional(), language: z.unknown().optional() })
   .refine((b) => b.path !== undefined || b.language !== undefined, 'send a new path or language');
@@ -139,6 +144,19 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body, ctx.state.auth.user.id);
   });
 
+  // A deleted file back: from the caller's local copy (`content`) or a version (`sha`, default the
+  // newest one holding `path`).
+  router.post('/:sessionId/files/restore', write, async (ctx) => {
+    const body = parseWith(restoreFileSchema, ctx.request.body);
+    const u = ctx.state.auth.user;
+    ctx.status = 201;
+    ctx.body = await services.versions.restoreFile(param(ctx, 'sessionId'), body, {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+    });
+  });
+
   router.get('/:sessionId/files/:fileId', read, async (ctx) => {
     ctx.body = await sessions.readFile(param(ctx, 'sessionId'), fileIdOf(ctx));
   });
@@ -153,8 +171,14 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     );
   });
 
+  // The file's last text is committed first; `session:event` fileDeleted names that version.
   router.delete('/:sessionId/files/:fileId', write, async (ctx) => {
-    await sessions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx), ctx.state.auth.user.id);
+    const u = ctx.state.auth.user;
+    await services.versions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx), {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+    });
     ctx.status = 204;
   });
 
