@@ -12,7 +12,7 @@ import { allCommittedText, commitsOf, lastCommittedText, treeFiles } from './git
 import { type ClientDoc, connectClient, type RealtimeClient, subscribe, waitFor } from './realtime-client.js';
 import { api, createSession, registerUser, type TestUser } from './server.js';
 
-/** Codes an op may be refused with in this workload: its file was deleted under it. */
+/** Codes an op (or a rollback's re-fetch) may fail with in this workload: its file was deleted under it. */
 const EXPECTED_OP_ERRORS = new Set([
   'ERR_FILE_DELETED',
   'ERR_FILE_NOT_FOUND',
@@ -51,7 +51,12 @@ class MixClient {
         .filter((id) => !this.docs.has(id))
         .map(async (id) => {
           const doc = this.rt.connection.get('files', `${this.mix.sessionId}.${id}`);
-          doc.on('error', (err: unknown) => this.mix.note(`client ${this.index} file ${id}`, err));
+          // A rollback's re-fetch of a file deleted meanwhile fails with the deletion's code.
+          doc.on('error', (err: unknown) => {
+            if (!EXPECTED_OP_ERRORS.has((err as { code?: string }).code ?? '')) {
+              this.mix.note(`client ${this.index} file ${id}`, err);
+            }
+          });
           this.docs.set(id, doc);
           await subscribe(doc).catch((err) => this.mix.note(`client ${this.index} subscribe ${id}`, err));
         }),
