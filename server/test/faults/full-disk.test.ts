@@ -152,6 +152,25 @@ describe('faults: a full disk', function () {
     expect(save.body.error.code).to.equal('ERR_STORAGE_FULL');
     await expectAllKept('while the disk is full');
 
+    // A restart on the full disk: the server starts, still has every acknowledged edit, and
+    // refuses new ones the same way (its recovery commit fails and is retried later).
+    client.close();
+    await t.close({ keepData: true });
+    t = await startServer({ dataDir, reposDir, env });
+    await expectAllKept('after a restart on the full disk');
+    client = await connectClient(t.url, user.token);
+    doc = client.connection.get(file.doc.collection, file.doc.id);
+    await subscribe(doc);
+    const afterRestart = await type(2000).then(
+      () => null,
+      (err: { code?: string }) => err,
+    );
+    expect(afterRestart?.code ?? 'accepted', 'an edit after a restart on a full disk').to.be.oneOf([
+      'ERR_STORAGE_FULL',
+      'accepted',
+    ]);
+    await settled(doc);
+
     // Space again: edits and commits work, and the commit holds every acknowledged edit.
     fs.rmSync(filler);
     await type();

@@ -772,7 +772,17 @@ export class SqliteShareDB extends ShareDBDB {
         });
       }
     }
-    if (behind.length) this.flush();
+    if (!behind.length) return;
+    try {
+      this.flush();
+    } catch (err) {
+      // On a full disk the rebuilt snapshots stay in memory (their ops are in the log) and the
+      // timed write-back retries: the server still starts, serves reads and refuses writes.
+      if (!isStorageFull(err)) throw err;
+      this.logger.error('The disk is full: rebuilt document snapshots will be written back later', { err });
+      this.flushFailing = true;
+      this.scheduleFlush();
+    }
   }
 }
 
