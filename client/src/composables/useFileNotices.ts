@@ -38,6 +38,8 @@ function listOf(names: readonly string[]): string {
 export interface FileNoticeOptions {
   /** Whether this tab shows the file (then its banner tells of the delete, not a notice). */
   hasTab(fileId: string): boolean;
+  /** Whether the person may restore files (editors and owners): offer the button then. */
+  canRestore(): boolean;
 }
 
 export function useFileNotices(sessionId: string, options: FileNoticeOptions) {

@@ -4,7 +4,7 @@
  * everyone with what they typed.
  */
 import { expect } from 'chai';
-import { api, browserSuite, editorText, eventually, hasChromium } from './harness';
+import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } from './harness';
 
 (hasChromium ? describe : describe.skip)('browser: a file deleted while someone types in it', function () {
   this.timeout(90_000);
@@ -65,6 +65,7 @@ import { api, browserSuite, editorText, eventually, hasChromium } from './harnes
     await bo.page.keyboard.type(' and after');
     const local = await editorText(bo.page);
     expect(local).to.equal('select 1;\ninsert into t values (1);\n-- bob was still typing here and after');
+    await bo.page.screenshot({ path: `${ARTIFACTS}file-deleted-banner.png` });
     const notices = await bo.page.getByTestId('notice').allTextContents();
     expect(notices.join('\n')).not.to.match(/went wrong/i);
 
@@ -97,6 +98,46 @@ import { api, browserSuite, editorText, eventually, hasChromium } from './harnes
     await eventually(
       () => editorText(ana.page),
       (t) => t === `${local}!`,
+    );
+  });
+  it('everyone else is told who deleted which file, and its Restore brings back the text git holds', async () => {
+    const ana = await person('ana');
+    const bo = await person('bo');
+    await ana.page.getByLabel('New session name').fill('Notices');
+    await ana.page.getByRole('button', { name: 'New session' }).click();
+    await ana.page.waitForURL(/\/s\//);
+    const sessionId = new URL(ana.page.url()).pathname.split('/')[2]!;
+    expect(
+      (
+        await api(ana.page, 'POST', `/api/sessions/${sessionId}/files`, {
+          path: 'old.txt',
+          content: 'keep me\n',
+        })
+      ).status,
+    ).to.equal(201);
+    expect(
+      (await api(ana.page, 'PUT', `/api/sessions/${sessionId}/members/${bo.username}`, { role: 'editor' }))
+        .status,
+    ).to.equal(200);
+    await bo.page.goto(`/s/${sessionId}`);
+    await bo.page.getByTestId('file-tree').getByText('old.txt').waitFor();
+
+    await ana.page.getByTestId('file-tree').getByText('old.txt').hover();
+    await ana.page.getByRole('button', { name: 'Delete old.txt' }).click();
+    await ana.page.getByTestId('confirm').click();
+
+    const notice = bo.page.getByTestId('notice').filter({ hasText: `${ana.username} deleted old.txt.` });
+    await notice.waitFor();
+    await notice.getByTestId('notice-action').click();
+    await ana.page.getByTestId('file-tree').getByText('old.txt').waitFor();
+    await eventually(
+      () => ana.page.getByTestId('notice').allTextContents(),
+      (texts) => texts.some((t) => t.includes(`${bo.username} restored old.txt.`)),
+    );
+    await ana.page.getByTestId('file-tree').getByText('old.txt').click();
+    await eventually(
+      () => editorText(ana.page),
+      (t) => t === 'keep me\n',
     );
   });
 });

@@ -69,6 +69,16 @@ export interface Actor {
   displayName: string;
 }
 
+/** A file a revert changes: its document (private to the revert), read at version `v`. */
+interface RevertEdit {
+  fileId: string;
+  path: string;
+  doc: TypedDoc<{ text: string }>;
+  /** The target's text. */
+  wanted: string;
+  v: number;
+}
+
 export class VersionService {
   constructor(private readonly o: VersionServiceOptions) {}
 
@@ -161,16 +171,22 @@ export class VersionService {
       for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
       throw err;
     }
-    for (const [fileId, path] of files) {
-      await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
-      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
-        sessionId,
-        type: 'fileDeleted',
-        fileId,
-        path,
-        by: eventActor(actor),
-        sha: kept.sha,
-      });
+    try {
+      for (const [fileId, path] of files) {
+        await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
+        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+          sessionId,
+          type: 'fileDeleted',
+          fileId,
+          path,
+          by: eventActor(actor),
+          sha: kept.sha,
+        });
+      }
+    } finally {
+      // A deleted document refuses edits by itself (ERR_FILE_DELETED too); one left undeleted by
+      // a failure takes edits again.
+      for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
     }
     return kept.sha;
   }
@@ -229,13 +245,7 @@ export class VersionService {
           .filter(([, f]) => !target.has(f.path))
           .map(([id, f]) => [id, f.path] as [string, string]);
         // Read before the "Before revert" commit, which then holds at least what the edits remove.
-        const edits: Array<{
-          fileId: string;
-          path: string;
-          doc: TypedDoc<{ text: string }>;
-          wanted: string;
-          v: number;
-        }> = [];
+        const edits: RevertEdit[] = [];
         for (const [fileId, f] of current) {
           const wanted = target.get(f.path);
           if (wanted === undefined) continue;
@@ -281,16 +291,7 @@ export class VersionService {
   }
 
   /** Files whose live text is not the revert's target now, with who typed in them since it read them. */
-  private async whoDiffers(
-    sessionId: string,
-    edits: Array<{
-      fileId: string;
-      path: string;
-      doc: TypedDoc<{ text: string }>;
-      wanted: string;
-      v: number;
-    }>,
-  ): Promise<RevertDiffers[]> {
+  private async whoDiffers(sessionId: string, edits: RevertEdit[]): Promise<RevertDiffers[]> {
     const differs: RevertDiffers[] = [];
     for (const e of edits) {
       await new Promise<void>((resolve, reject) => e.doc.fetch((err) => (err ? reject(err) : resolve())));

@@ -184,6 +184,38 @@ describe('what a person saw acknowledged stays recoverable', () => {
     expect(old.body.error.code).to.equal('ERR_FILE_NOT_FOUND');
   });
 
+  it('typing straight through a delete: every keystroke acknowledged is in the version the event names', async () => {
+    const s = await createSession(t.url, alice, { members: [[bob, 'editor']], files: { 'notes.md': '' } });
+    await save(alice, s.id);
+    const file = s.files['notes.md']!;
+    const a = await join(alice, s.id);
+    const b = await join(bob, s.id);
+    const typing = await open(b.client, file.doc);
+    const acked: string[] = [];
+    let refusal: { code?: unknown } | undefined;
+    const typist = (async () => {
+      for (let i = 0; ; i++) {
+        const token = `<${i}>`;
+        try {
+          await submit(typing, [{ p: ['text', textOf(typing).length], si: token }]);
+        } catch (err) {
+          refusal = err as { code?: unknown };
+          return;
+        }
+        acked.push(token);
+      }
+    })();
+    await waitFor(() => acked.length >= 20, 5000, 'Bob typing');
+    const del = await api(t.url, 'DELETE', `/api/sessions/${s.id}/files/${file.id}`, { token: alice.token });
+    expect(del.status).to.equal(204);
+    await typist;
+    // Refused by the server (sealed or deleted), or by his own client once the delete reached it.
+    expect(refusal?.code).to.be.oneOf(['ERR_FILE_DELETED', 'ERR_DOC_WAS_DELETED']);
+    const event = await eventOf(a.events, 'fileDeleted');
+    expect(await show(s.id, `${event.sha}:notes.md`)).to.equal(acked.join(''));
+    expect((await eventOf(b.events, 'fileDeleted')).sha).to.equal(event.sha);
+  });
+
   it('restore follows the rules of file creation: editors only, valid paths', async () => {
     const viewer = await registerUser(t.url, 'vera');
     const s = await createSession(t.url, alice, { members: [[viewer, 'viewer']], files: { 'a.txt': 'a\n' } });

@@ -227,6 +227,12 @@ describe('permission matrix: every role against every action on every path', fun
       run: (c) => call(c, 'POST', `${S()}/files`, { path: `${uniq('new')}.txt`, content: 'n' }),
     },
     {
+      label: 'POST /api/sessions/:id/files/restore',
+      need: 'session.write',
+      ok: 201,
+      run: (c) => call(c, 'POST', `${S()}/files/restore`, { path: `${uniq('restored')}.txt`, content: 'r' }),
+    },
+    {
       label: 'GET /api/sessions/:id/files/:fileId',
       need: 'session.read',
       ok: 200,
