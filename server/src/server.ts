@@ -49,7 +49,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.reposDir, { recursive: true });
 
-  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl, logger });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const access = new AccessControl(store);
   const secret = loadJwtSecret(config.dataDir, config.jwtSecret);

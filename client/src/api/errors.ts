@@ -44,6 +44,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_INTERNAL: 'Something went wrong on the server. Please try again.',
   ERR_UNAVAILABLE: "Can't reach the server. Check your connection and try again.",
   ERR_LAST_OWNER: 'A session must keep an owner: make someone else owner first.',
+  ERR_STORAGE_FULL:
+    "The server's disk is full, so your last change was not saved. Everything saved before is safe; try again once space is freed.",
 };
 
 /** Codes whose server message is more useful than our generic sentence (it names the field). */

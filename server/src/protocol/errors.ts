@@ -45,6 +45,11 @@ export const ERROR_CODES = {
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
+  /**
+   * The server's disk (data or repos) is full: the change was refused and nothing was written;
+   * everything accepted before is kept. Retry once an administrator has freed space.
+   */
+  ERR_STORAGE_FULL: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
