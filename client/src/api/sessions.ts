@@ -41,6 +41,8 @@ export interface SessionDetail {
   role: Role;
   members: Member[];
   files: SessionFile[];
+  /** Kept folders (empty ones too); absent from older servers. */
+  folders?: string[];
 }
 
 /**

@@ -55,7 +55,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     const detail = await sessionsApi.get(sessionId);
     current.value = { id: detail.id, name: detail.name, role: detail.role, members: detail.members };
     files.value = [...detail.files].sort(byPath);
-    folders.value = [];
+    folders.value = [...(detail.folders ?? [])];
   }
 
   function close(): void {

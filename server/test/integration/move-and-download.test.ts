@@ -242,6 +242,8 @@ describe('moving files and folders, and taking a session out', () => {
     });
     const afterRestart = await manifestOf(owner, s.id);
     expect(afterRestart.data.folders).to.deep.equal({ 'src/main': {} });
+    const detail = await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: viewer.token });
+    expect(detail.body.folders).to.deep.equal(['src/main']);
     const gone = await api(t.url, 'DELETE', `/api/sessions/${s.id}/folders/src`, { token: owner.token });
     expect(gone.status).to.equal(204);
     await waitFor(() => Object.keys(afterRestart.data.folders).length === 0, 5000, 'the folder to go');

@@ -63,10 +63,11 @@ export function sessionRoutes(services: Services): Router<AuthState> {
 
   router.get('/:sessionId', read, async (ctx) => {
     const sessionId = param(ctx, 'sessionId');
-    const [session, memberRows, files] = await Promise.all([
+    const [session, memberRows, files, manifest] = await Promise.all([
       store.sessions.byId(sessionId),
       store.members.list(sessionId),
       sessions.files(sessionId),
+      sessions.manifest(sessionId),
     ]);
     if (!session) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
     const members = await Promise.all(
@@ -86,6 +87,8 @@ export function sessionRoutes(services: Services): Router<AuthState> {
       createdAt: session.createdAt,
       members,
       files,
+      // Kept folders (empty ones too), by path.
+      folders: Object.keys(manifest.folders ?? {}).sort(),
     };
   });
 
