@@ -320,6 +320,9 @@ export class SessionService {
           .map((f) => f.path)
           .filter((p) => !p.startsWith(`${from}/`));
         const stayFolders = allFolders.filter((p) => !moves(p));
+        // Into a folder that exists (holding files) is a merge nobody asked for: refused, as a kept one is.
+        if (stayFiles.some((p) => p.startsWith(`${to}/`)))
+          throw new AppError('ERR_PATH_EXISTS', `"${to}" already exists.`);
         const moved: Array<[string, ManifestEntry, ManifestEntry]> = files.map(([id, f]) => [
           id,
           f,

@@ -165,12 +165,15 @@ describe('moving files and folders, and taking a session out', () => {
     const clash = await move('src', 'lib');
     expect(clash.status).to.equal(409);
     expect(clash.body.error.code).to.equal('ERR_PATH_EXISTS');
-    expect(clash.body.error.message).to.include('lib/a.ts');
+    expect(clash.body.error.message).to.equal('"lib" already exists.');
     const caseClash = await move('src', 'docs');
     expect(caseClash.status).to.equal(409);
     expect(caseClash.body.error.code).to.equal('ERR_PATH_EXISTS');
     const ontoFile = await move('Docs', 'lib/a.ts');
     expect(ontoFile.status).to.equal(409);
+    const fileOnWay = await move('Docs', 'lib/a.ts/docs');
+    expect(fileOnWay.status).to.equal(409);
+    expect(fileOnWay.body.error.message).to.include('a file and a folder');
     const inside = await move('src', 'src/inner');
     expect(inside.status).to.equal(400);
     expect(inside.body.error.code).to.equal('ERR_INVALID_PATH');
