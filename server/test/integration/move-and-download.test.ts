@@ -277,7 +277,7 @@ describe('moving files and folders, and taking a session out', () => {
     this.timeout(30_000);
     const s = await createSession(t.url, owner, {
       members: [[viewer, 'viewer']],
-      files: { 'src/main.py': 'print("hi")\n', 'README.md': '# Café\n' },
+      files: { 'src/main.py': 'print("hi")\n', 'README.md': '# Café\n', 'docs/naïve ☕.md': 'ok\n' },
     });
     const saved = await save(s.id);
     const sha = saved.body.sha as string;
@@ -318,6 +318,7 @@ describe('moving files and folders, and taking a session out', () => {
     expect(live.headers.get('content-disposition')).to.include(`filename="${s.id}-live.zip"`);
     expect(await unzip(live.bytes)).to.deep.equal({
       'README.md': '# Café\n',
+      'docs/naïve ☕.md': 'ok\n',
       'empty/': '',
       'src/main.py': '# unsaved\nprint("hi")\n',
     });
@@ -333,6 +334,15 @@ describe('moving files and folders, and taking a session out', () => {
     );
     expect(one.bytes.toString('utf8')).to.equal('# Café\n');
 
+    // A name that is not ASCII: a safe fallback, and the exact name in RFC 5987 form.
+    const named = await download(
+      t,
+      `/api/sessions/${s.id}/files/${s.files['docs/naïve ☕.md']!.id}/raw`,
+      bearer(viewer),
+    );
+    expect(named.headers.get('content-disposition')).to.equal(
+      `attachment; filename="na_ve _.md"; filename*=UTF-8''na%C3%AFve%20%E2%98%95.md`,
+    );
     const bad = await download(
       t,
       `/api/sessions/${s.id}/versions/${'0'.repeat(40)}/archive.zip`,
