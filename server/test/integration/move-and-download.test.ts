@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -378,6 +379,34 @@ describe('moving files and folders, and taking a session out', () => {
     expect(log.stdout.trim().split('\n')).to.have.length(2);
     const tags = await git(['tag'], { cwd: path.join(dir, 'work') });
     expect(tags.stdout.trim()).to.equal('v1');
+  });
+
+  it('kills git when the client goes away mid-download', async function () {
+    this.timeout(30_000);
+    // Incompressible text, more than the socket and stream buffers hold: git blocks on a full pipe
+    // while nobody reads, so it is still running when the client leaves.
+    const noise = (seed: number) => randomBytes(2 * 1024 * 1024).toString('base64') + String(seed);
+    const s = await createSession(t.url, owner, { files: { 'a.txt': noise(1), 'b.txt': noise(2) } });
+    const { sha } = (await save(s.id)).body;
+    const repoDir = path.join(t.reposDir, `${s.id}.git`);
+    const running = () =>
+      new Promise<boolean>((resolve) =>
+        execFile('ps', ['-eo', 'args'], (_err, stdout) =>
+          resolve(stdout.split('\n').some((line) => line.includes(repoDir) && line.includes('archive'))),
+        ),
+      );
+    const abort = new AbortController();
+    const res = await fetch(`${t.url}/api/sessions/${s.id}/versions/${sha}/archive.zip`, {
+      headers: bearer(owner),
+      signal: abort.signal,
+    });
+    expect(res.status).to.equal(200);
+    const reader = res.body!.getReader();
+    await reader.read();
+    await waitFor(running, 5000, 'git archive to be running');
+    abort.abort();
+    await reader.read().catch(() => undefined);
+    await waitFor(async () => !(await running()), 5000, 'git archive to be killed');
   });
 
   it('lets members with read access download (viewers too), and no one else', async () => {
