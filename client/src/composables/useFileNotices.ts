@@ -1,12 +1,14 @@
 /**
- * What happened to files, told in words. `session:event` fileDeleted, fileRestored and reverted
- * become notices naming who did it ("Alice deleted src/db.sql", with a Restore button), except
+ * What happened to files, told in words. `session:event` fileDeleted, fileRestored, moved and
+ * reverted become notices naming who did it ("Alice deleted src/db.sql", with a Restore button;
+ * "Ana moved src/ to lib/"), except
  * for a file open in this tab: its banner says it (see EditorPane). Keeps who deleted each file,
  * for those banners.
  */
 import type {
   FileDeletedEvent,
   FileRestoredEvent,
+  MovedEvent,
   RevertDiffers,
   RevertedEvent,
   SessionEvent,
@@ -71,6 +73,12 @@ export function useFileNotices(sessionId: string, options: FileNoticeOptions) {
         label: 'Restore',
         run: () => restore(e.path, e.sha),
       });
+    } else if (event.type === 'moved') {
+      // Tabs re-label by themselves (file ids do not change); the mover knows what they did.
+      const e = event as MovedEvent;
+      if (e.by.id === auth.user?.id) return;
+      const slash = e.kind === 'folder' ? '/' : '';
+      notices.info(`${e.by.displayName} moved ${e.from}${slash} to ${e.to}${slash}.`);
     } else if (event.type === 'fileRestored') {
       const e = event as FileRestoredEvent;
       notices.info(`${who(e.by)} restored ${e.path}.`);

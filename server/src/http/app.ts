@@ -12,6 +12,7 @@ import { jsonBody } from './json-body.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
+import { downloadRoutes } from './routes/downloads.js';
 import { inviteRoutes } from './routes/invites.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -38,7 +39,9 @@ export function createApp(services: Services): Koa {
   app.use(health.routes());
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
-  app.use(gitSmartHttp(services, new GitAuthenticator(services.store, services.limiters.login)));
+  // One Basic authenticator (and its cache) for git and for downloads, which accept it too.
+  const gitAuth = new GitAuthenticator(services.store, services.limiters.login);
+  app.use(gitSmartHttp(services, gitAuth));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
@@ -48,6 +51,7 @@ export function createApp(services: Services): Koa {
     adminRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    downloadRoutes(services, gitAuth),
     serverInfoRoutes(services),
   ];
   for (const router of routers) {

@@ -53,7 +53,11 @@ export function errorBoundary(logger: Logger): Middleware {
       if (error.code === 'ERR_RATE_LIMITED' && typeof retryAfter === 'number') {
         ctx.set('Retry-After', String(retryAfter));
       }
-      if (error.code === 'ERR_UNAUTHENTICATED' || error.code === 'ERR_BAD_CREDENTIALS') {
+      // A route that takes Basic too (downloads) has set its own challenge.
+      if (
+        (error.code === 'ERR_UNAUTHENTICATED' || error.code === 'ERR_BAD_CREDENTIALS') &&
+        !ctx.response.get('WWW-Authenticate')
+      ) {
         ctx.set('WWW-Authenticate', 'Bearer realm="Gitpad"');
       }
     }

@@ -75,6 +75,7 @@ export interface SessionEvent {
     | 'commitOk'
     | 'fileDeleted'
     | 'fileRestored'
+    | 'moved'
     | 'reverted';
   [key: string]: unknown;
 }
@@ -127,6 +128,24 @@ export interface FileRestoredEvent extends SessionEvent {
   by: EventActor;
   /** The version it came from; null when restored from someone's local copy. */
   sha: string | null;
+}
+
+/**
+ * `session:event` when a file or a folder moved (or was renamed): `from` and `to` are paths (a
+ * folder's without a trailing slash). File ids do not change, so open tabs just re-label. A folder
+ * move is one version, `sha` (null when only empty folders moved); a file move is committed as
+ * usual, with the next version.
+ */
+export interface MovedEvent extends SessionEvent {
+  type: 'moved';
+  kind: 'file' | 'folder';
+  from: string;
+  to: string;
+  by: EventActor;
+  /** The file's id (`kind: 'file'`). */
+  fileId?: string;
+  /** The version the folder move made (`kind: 'folder'`). */
+  sha?: string | null;
 }
 
 /** A file a revert left unlike its target, and who typed in it while the revert ran. */

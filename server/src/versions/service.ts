@@ -5,11 +5,13 @@
  */
 
 import { AppError } from '../errors/app-error.js';
+import { type GitStream, gitOutput } from '../git/cli-stream.js';
 import {
   addComment,
   type Comment,
   type CommitResult,
   commentCounts,
+  comparePaths,
   createTag,
   type DiffEngine,
   deleteComment,
@@ -36,13 +38,14 @@ import { authorOf } from '../ot/authorship.js';
 import type { DocSeals } from '../ot/backend.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
-import { EVENTS, type EventActor, type RevertDiffers } from '../protocol/events.js';
+import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
-import type { FileInfo, SessionService } from '../sessions/service.js';
+import type { FileInfo, FolderMove, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
 import { textDiffOp } from './text-edit.js';
 import { type CommitWorker, identityOf } from './worker.js';
+import type { ZipEntry } from './zip.js';
 
 export interface VersionServiceOptions {
   store: Store;
@@ -189,6 +192,67 @@ export class VersionService {
       for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
     }
     return kept.sha;
+  }
+
+  /**
+   * Moves a folder with everything under it (SessionService.moveFolder: one manifest op, all or
+   * nothing) and commits it at once as ONE version, "Move <from>/ to <to>/", holding the session's
+   * live text (nothing else can commit between the op and the commit). Everyone is told who moved
+   * what. A commit that fails leaves the move done and the commit to the worker's retries.
+   */
+  async moveFolder(
+    sessionId: string,
+    input: { from: unknown; to: unknown },
+    actor: Actor,
+  ): Promise<FolderMove & { sha: string | null }> {
+    return this.o.worker.exclusive(sessionId, async (commit) => {
+      const move = await this.o.sessions.moveFolder(sessionId, input, actor.id);
+      if (move.from === move.to) return { ...move, sha: null };
+      let sha: string | null = null;
+      if (move.files.length > 0) {
+        try {
+          const result = await commit({ message: `Move ${move.from}/ to ${move.to}/`, actorId: actor.id });
+          sha = result.unchanged ? null : result.sha;
+        } catch {
+          // The worker logged it, told the session and will retry; the move itself stands.
+        }
+      }
+      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        sessionId,
+        type: 'moved',
+        kind: 'folder',
+        from: move.from,
+        to: move.to,
+        by: eventActor(actor),
+        sha,
+      } satisfies MovedEvent);
+      return { ...move, sha };
+    });
+  }
+
+  /**
+   * Renames or moves one file (SessionService.updateFile, which also changes its language) and,
+   * when its path changed, tells everyone who moved it where.
+   */
+  async updateFile(
+    sessionId: string,
+    fileId: string,
+    input: { path?: unknown; language?: unknown },
+    actor: Actor,
+  ): Promise<FileInfo> {
+    const { previousPath, ...file } = await this.o.sessions.updateFile(sessionId, fileId, input, actor.id);
+    if (file.path !== previousPath) {
+      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        sessionId,
+        type: 'moved',
+        kind: 'file',
+        fileId,
+        from: previousPath,
+        to: file.path,
+        by: eventActor(actor),
+      } satisfies MovedEvent);
+    }
+    return file;
   }
 
   /**
@@ -364,6 +428,50 @@ export class VersionService {
 
   private commentsChanged(sessionId: string, sha: string): void {
     this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'comments', sha });
+  }
+
+  /**
+   * A version as a zip, exactly what `git archive --format=zip <sha>` writes (no prefix), streamed
+   * from git. The sha is resolved first, so a bad one is a clean ERR_INVALID_SHA / 404.
+   */
+  async versionArchive(sessionId: string, sha: string): Promise<{ sha: string; out: GitStream }> {
+    const repo = await this.repo(sessionId);
+    const full = await resolveSha(repo, sha);
+    return { sha: full, out: gitOutput(repo, this.o.reposDir, ['archive', '--format=zip', full]) };
+  }
+
+  /**
+   * The session's history as a git bundle of HEAD, `main` and its tags (what a clone gets; HEAD so
+   * that `git clone <bundle>` checks `main` out), streamed from
+   * `git bundle create`. ERR_VERSION_NOT_FOUND before the first version (git makes no empty bundle).
+   */
+  async bundle(sessionId: string): Promise<GitStream> {
+    const repo = await this.repo(sessionId);
+    if ((await headSha(repo)) === null)
+      throw new AppError('ERR_VERSION_NOT_FOUND', 'This session has no versions yet: save one first.');
+    return gitOutput(repo, this.o.reposDir, [
+      'bundle',
+      'create',
+      '--quiet',
+      '-',
+      'HEAD',
+      '--branches',
+      '--tags',
+    ]);
+  }
+
+  /**
+   * The live state as zip entries: every file's current text (typing not yet in a version
+   * included), by path, and the folders kept in the manifest (empty ones come out too).
+   */
+  async liveEntries(sessionId: string): Promise<ZipEntry[]> {
+    const manifest = await this.o.sessions.manifest(sessionId);
+    const files = await this.liveFiles(sessionId);
+    const entries: ZipEntry[] = [
+      ...Object.keys(manifest.folders ?? {}).map((path) => ({ path, folder: true as const })),
+      ...files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
+    ];
+    return entries.sort((a, b) => comparePaths(a.path, b.path));
   }
 
   private async liveFiles(sessionId: string) {
