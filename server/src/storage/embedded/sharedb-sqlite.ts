@@ -720,6 +720,9 @@ export class SqliteShareDB extends ShareDBDB {
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = null;
+        // The connection was closed under the adapter (its owner closed first, or a simulated
+        // crash): nothing can be written any more, and retrying would only log forever.
+        if (!this.database.open) return;
         try {
           this.flush();
           this.flushFailing = false;
