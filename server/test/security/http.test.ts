@@ -571,7 +571,9 @@ describe('security: git slots, limits, headers, links and names (HTTP)', functio
     });
 
     it('rename: each gets 400 ERR_INVALID_PATH and the file keeps its name', async () => {
-      for (const p of [...gitmodules, ...dotgit]) {
+      // A rename resolves `./` and `../` from the file's folder, so `./a` is a valid move to `a`
+      // there (move-and-download.test.ts); every other name is refused as at create.
+      for (const p of [...gitmodules, ...dotgit].filter((p) => p !== './a')) {
         const r = await api(t.url, 'PATCH', `/api/sessions/${sessionId}/files/${fileId}`, {
           token: owner.token,
           body: { path: p },
