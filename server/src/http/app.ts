@@ -13,6 +13,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { inviteRoutes } from './routes/invites.js';
+import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -48,6 +49,7 @@ export function createApp(services: Services): Koa {
     adminRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    searchRoutes(services),
     serverInfoRoutes(services),
   ];
   for (const router of routers) {
