@@ -18,7 +18,9 @@ describe('key bindings', () => {
     expect(matchesKey('Mod+P', key('p', { meta: true }), true)).to.equal(true);
     expect(matchesKey('Mod+P', key('P', { ctrl: true, shift: true }), false)).to.equal(false);
     expect(matchesKey('Mod+Shift+P', key('P', { ctrl: true, shift: true }), false)).to.equal(true);
-    expect(matchesKey('Mod+Shift+F', key('F', { ctrl: true, shift: true, alt: true }), false)).to.equal(false);
+    expect(matchesKey('Mod+Shift+F', key('F', { ctrl: true, shift: true, alt: true }), false)).to.equal(
+      false,
+    );
   });
 
   it('a symbol key ignores the Shift that typing it takes, but not Ctrl', () => {
