@@ -26,6 +26,21 @@ import {
 
 /** Longest preview of a line, UTF-16 code units. */
 const MAX_PREVIEW = 200;
+/**
+ * Most text one job carries to a worker, UTF-16 code units (the diff pool's bound too): a search
+ * past it covers the files (by path) up to it and says `truncated`; a replace past it is refused.
+ */
+const MAX_JOB_CHARS = 64 * 1024 * 1024;
+
+/** The files from the start whose texts fit in MAX_JOB_CHARS, and whether some were left out. */
+function fitting(files: LiveFile[]): { files: LiveFile[]; cut: boolean } {
+  let chars = 0;
+  for (let i = 0; i < files.length; i++) {
+    chars += files[i]!.doc.data.text.length;
+    if (chars > MAX_JOB_CHARS) return { files: files.slice(0, i), cut: true };
+  }
+  return { files, cut: false };
+}
 
 export interface SearchServiceOptions {
   sessions: SessionService;
@@ -56,7 +71,7 @@ export class SearchService {
     checkQuery(query);
     const conn = this.o.connect();
     try {
-      const files = await this.liveFiles(conn, sessionId, undefined);
+      const { files, cut } = fitting(await this.liveFiles(conn, sessionId, undefined));
       const result = await this.o.pool.search({
         kind: 'search',
         query,
@@ -66,7 +81,7 @@ export class SearchService {
         budgetMs: this.o.timeoutMs / 2,
       });
       if (result.kind !== 'search') throw new Error('search pool: a replace answer to a search');
-      return { results: result.results, truncated: result.truncated };
+      return { results: result.results, truncated: result.truncated || cut };
     } finally {
       conn.close();
     }
@@ -90,6 +105,12 @@ export class SearchService {
       // Under the commit lock: no scheduled commit lands between the edits and their version.
       return await this.o.worker.exclusive(sessionId, async (commit) => {
         const files = await this.liveFiles(conn, sessionId, paths);
+        if (fitting(files).cut) {
+          throw new AppError(
+            'ERR_TOO_LARGE',
+            `These files hold more than ${MAX_JOB_CHARS} characters, more than one replace may change: choose fewer files.`,
+          );
+        }
         const result = await this.o.pool.search({
           kind: 'replace',
           query,
