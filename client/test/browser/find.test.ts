@@ -183,3 +183,96 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     await ana.page.screenshot({ path: `${ARTIFACTS}find-search.png` });
   });
 });
+
+(hasChromium ? describe : describe.skip)('browser: following a collaborator', function () {
+  this.timeout(90_000);
+  const suite = browserSuite({ env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' } });
+  const { person } = suite;
+
+  it('follows their file and cursor as they move, until Escape; avatars say who is in which file', async () => {
+    const ana = await person('ana');
+    const bo = await person('bo');
+    const s = await api(ana.page, 'POST', '/api/sessions', { name: 'Follow me' });
+    const id = JSON.parse(s.body).id as string;
+    const long = Array.from({ length: 300 }, (_, i) => `line ${i + 1}`).join('\n');
+    for (const [path, content] of [
+      ['long.txt', long],
+      ['other.txt', 'other file\n'],
+      ['third.txt', 'third\n'],
+    ] as const) {
+      expect((await api(ana.page, 'POST', `/api/sessions/${id}/files`, { path, content })).status).to.equal(
+        201,
+      );
+    }
+    expect(
+      (await api(ana.page, 'PUT', `/api/sessions/${id}/members/${bo.username}`, { role: 'editor' })).status,
+    ).to.equal(200);
+    await ana.page.goto(`/s/${id}?file=third.txt`);
+    await ana.page.locator('.cm-content').waitFor();
+    await bo.page.goto(`/s/${id}?file=long.txt`);
+    await bo.page.locator('.cm-content').waitFor();
+
+    const avatar = ana.page.locator(`[data-username="${bo.username}"]`);
+    await eventually(
+      async () => (await avatar.getAttribute('title')) ?? '',
+      (t) => t.includes('in long.txt'),
+    );
+    await avatar.click();
+    await ana.page.getByTestId('follow-banner').waitFor();
+    expect(await avatar.getAttribute('aria-pressed')).to.equal('true');
+    await ana.page.waitForURL(/file=long\.txt/);
+
+    // Bo goes to the end of the long file and types: Ana's editor scrolls there.
+    await bo.page.locator('.cm-content').click();
+    await bo.page.keyboard.press('Control+End');
+    await bo.page.keyboard.type(' — bo was here');
+    await eventually(
+      () => ana.page.locator('.cm-line', { hasText: 'bo was here' }).isVisible(),
+      (v) => v,
+    );
+    const inView = await ana.page.locator('.cm-line', { hasText: 'bo was here' }).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const box = el.closest('.cm-scroller')!.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    });
+    expect(inView).to.equal(true);
+
+    // Bo switches files: so does Ana.
+    await bo.page.keyboard.press('Control+p');
+    await bo.page.keyboard.type('other');
+    await bo.page.keyboard.press('Enter');
+    await ana.page.waitForURL(/file=other\.txt/);
+    await eventually(
+      () => editorText(ana.page),
+      (t) => t.startsWith('other file'),
+    );
+
+    // Escape stops following: Bo's next switch leaves Ana where she is.
+    await ana.page.keyboard.press('Escape');
+    await eventually(
+      () => ana.page.getByTestId('follow-banner').isVisible(),
+      (v) => !v,
+    );
+    expect(await avatar.getAttribute('aria-pressed')).to.equal('false');
+    await bo.page.keyboard.press('Control+p');
+    await bo.page.keyboard.type('third');
+    await bo.page.keyboard.press('Enter');
+    await eventually(
+      async () => (await avatar.getAttribute('title')) ?? '',
+      (t) => t.includes('in third.txt'),
+    );
+    expect(new URL(ana.page.url()).searchParams.get('file')).to.equal('other.txt');
+
+    // Typing stops it too.
+    await avatar.click();
+    await ana.page.waitForURL(/file=third\.txt/);
+    await ana.page.getByTestId('follow-banner').waitFor();
+    await ana.page.locator('.cm-content').click();
+    await ana.page.keyboard.type('x');
+    await eventually(
+      () => ana.page.getByTestId('follow-banner').isVisible(),
+      (v) => !v,
+    );
+    await ana.page.screenshot({ path: `${ARTIFACTS}find-follow.png` });
+  });
+});
