@@ -61,7 +61,11 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
       (t) => t.startsWith('export function start()'),
     );
     expect(await quick.isVisible()).to.equal(false);
-    // The editor has focus: typing goes into the file.
+    // The editor takes focus: typing goes into the file.
+    await eventually(
+      () => ana.page.evaluate(() => document.activeElement?.classList.contains('cm-content') ?? false),
+      (focused) => focused,
+    );
     await ana.page.keyboard.type('// hi\n');
     await eventually(
       () => editorText(ana.page),
@@ -180,6 +184,37 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
       (t) => /Ln 2, Col (3|9)\b.*\(6 selected\)/.test(t ?? ''),
     );
     expect(new URL(ana.page.url()).searchParams.get('line')).to.equal(null);
+
+    // A selection in the editor is what Ctrl+Shift+F searches for; an editor replaces it across files.
+    await ana.page.locator('.cm-content').click();
+    await ana.page.keyboard.press('Control+Home');
+    await ana.page.keyboard.press('Shift+End');
+    await ana.page.keyboard.press('Control+Shift+F');
+    await eventually(
+      () => ana.page.getByTestId('search-query').inputValue(),
+      (v) => v === 'export function start() {',
+    );
+    await ana.page.getByTestId('search-query').fill('start');
+    await eventually(
+      () => hits.count(),
+      (n) => n === 2,
+    );
+    await ana.page.getByTestId('search-toggle-replace').click();
+    await ana.page.getByTestId('search-replacement').fill('boot');
+    await ana.page.getByTestId('search-replace-all').click();
+    await ana.page.getByTestId('search-panel').getByTestId('confirm').click();
+    await eventually(
+      () => ana.page.getByTestId('notice').allTextContents(),
+      (t) => t.some((x) => /Replaced 2 matches in 2 files; saved as [0-9a-f]{7}/.test(x)),
+    );
+    await eventually(
+      () => editorText(ana.page),
+      (t) => t.startsWith('export function boot() {'),
+    );
+    await eventually(
+      () => hits.count(),
+      (n) => n === 0,
+    );
     await ana.page.screenshot({ path: `${ARTIFACTS}find-search.png` });
   });
 });
