@@ -96,6 +96,7 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     const palette = ana.page.getByTestId('command-palette');
     await palette.waitFor();
     const options = await palette.getByRole('option').allTextContents();
+    await ana.page.screenshot({ path: `${ARTIFACTS}find-palette.png` });
     for (const [title, keys] of [
       ['Save version', 'Ctrl+S'],
       ['Go to file', 'Ctrl+P'],
@@ -170,6 +171,7 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
       (n) => n === 1,
     );
     expect(await hits.first().locator('mark').textContent()).to.equal('needle');
+    await ana.page.screenshot({ path: `${ARTIFACTS}find-search-results.png` });
 
     // A result in another file: it opens there, the match selected.
     await ana.page.getByTestId('search-query').fill('listen');
