@@ -92,3 +92,12 @@ describe('command registry', () => {
     expect(commands.get('test.cmd')).to.equal(undefined);
   });
 });
+
+describe('alternative bindings', () => {
+  it('a command may have several bindings; each runs it and the label names them all', async () => {
+    const { keysLabel, matchesAnyKey } = await import('../src/commands/keys');
+    expect(keysLabel(['Mod+Shift+P', 'F1'], false)).to.equal('Ctrl+Shift+P or F1');
+    expect(matchesAnyKey(['Mod+Shift+P', 'F1'], key('F1'), false)).to.equal(true);
+    expect(matchesAnyKey(['Mod+Shift+P', 'F1'], key('F1', { shift: true }), false)).to.equal(false);
+  });
+});

@@ -40,6 +40,16 @@ export function matchesKey(spec: string, event: KeyLike, mac = IS_MAC): boolean 
   return symbol || event.shiftKey === k.shift;
 }
 
+/** A command's bindings (one, or several alternatives) as one label: `Ctrl+Shift+P or F1`. */
+export function keysLabel(keys: string | readonly string[], mac = IS_MAC): string {
+  return (typeof keys === 'string' ? [keys] : keys).map((k) => keyLabel(k, mac)).join(' or ');
+}
+
+/** Whether `event` is any of `keys`. */
+export function matchesAnyKey(keys: string | readonly string[], event: KeyLike, mac = IS_MAC): boolean {
+  return (typeof keys === 'string' ? [keys] : keys).some((k) => matchesKey(k, event, mac));
+}
+
 /** `Mod+Shift+P` as a person reads it: `⌘⇧P` on a Mac, `Ctrl+Shift+P` elsewhere. */
 export function keyLabel(spec: string, mac = IS_MAC): string {
   const k = parse(spec);

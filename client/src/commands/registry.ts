@@ -5,7 +5,7 @@
  * the workspace installs the one keydown listener (`useCommandKeys`).
  */
 import { getCurrentScope, onScopeDispose, shallowReactive } from 'vue';
-import { matchesKey } from './keys';
+import { matchesAnyKey } from './keys';
 
 export interface Command {
   /** Stable id, e.g. `search.files`. */
@@ -14,8 +14,8 @@ export interface Command {
   title: string;
   /** A group for the palette and the sheet: "File", "View", "Version", "People". */
   category: string;
-  /** Key binding, `Mod+Shift+F` (see keys.ts); absent: palette only. */
-  keys?: string;
+  /** Key binding, `Mod+Shift+F` (see keys.ts), or alternatives (the first is the main one); absent: palette only. */
+  keys?: string | readonly string[];
   /**
    * `anywhere` (default): also while typing in the editor or a field (Ctrl+P, Ctrl+S).
    * `outside-text`: only when focus is not in the editor or a field (`?`).
@@ -55,7 +55,7 @@ class CommandRegistry {
   forEvent(event: KeyboardEvent): Command | undefined {
     const typing = isTextTarget(event.target);
     for (const c of this.byId.values()) {
-      if (!c.keys || !matchesKey(c.keys, event)) continue;
+      if (!c.keys || !matchesAnyKey(c.keys, event)) continue;
       if (c.scope === 'outside-text' && typing) continue;
       if (c.enabled?.() ?? true) return c;
     }

@@ -140,6 +140,7 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     const sheet = ana.page.getByTestId('shortcut-sheet');
     await sheet.waitFor();
     expect(await sheet.textContent()).to.contain('Ctrl+Shift+F');
+    expect(await sheet.textContent()).to.contain('Ctrl+Shift+P or F1');
     await ana.page.keyboard.press('Escape');
   });
 
