@@ -84,6 +84,22 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     );
     const seen = await ana.page.evaluate(() => (window as unknown as { seen: boolean[] }).seen);
     expect(seen).to.deep.equal([true, true]);
+
+    // `name:line` goes to the line.
+    await ana.page.keyboard.press('Control+p');
+    await quick.waitFor();
+    await ana.page.keyboard.type('notes:2');
+    expect(await quick.getByRole('option').first().textContent()).to.contain('notes.md');
+    await ana.page.keyboard.press('Enter');
+    await ana.page.waitForURL(/file=docs%2Fnotes\.md|file=docs\/notes\.md/);
+    await eventually(
+      () => ana.page.getByTestId('cursor-position').textContent(),
+      (t) => (t ?? '').includes('Ln 2, Col 1'),
+    );
+    await eventually(
+      () => ana.page.evaluate(() => document.activeElement?.classList.contains('cm-content') ?? false),
+      (focused) => focused,
+    );
     await ana.page.screenshot({ path: `${ARTIFACTS}find-quick-open.png` });
   });
 
