@@ -47,9 +47,9 @@ export function createApp(services: Services): Koa {
     chatRoutes(services),
     ...inviteRoutes(services),
     adminRoutes(services),
+    searchRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
-    searchRoutes(services),
     serverInfoRoutes(services),
   ];
   for (const router of routers) {
