@@ -18,6 +18,7 @@ import { coldOpenScenario } from './scenarios/cold-open.js';
 import { crowdScenario } from './scenarios/crowd.js';
 import { gitScenario } from './scenarios/git.js';
 import { memoryScenario } from './scenarios/memory.js';
+import { searchScenario } from './scenarios/search.js';
 import { sessionsScenario } from './scenarios/sessions.js';
 import { concurrentScenario, traceScenario } from './scenarios/trace.js';
 import { writersScenario } from './scenarios/writers.js';
@@ -31,6 +32,7 @@ export const SCENARIOS: Scenario[] = [
   coldOpenScenario,
   gitScenario,
   memoryScenario,
+  searchScenario,
   browserScenario,
 ];
 

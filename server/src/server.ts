@@ -13,6 +13,7 @@ import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
+import { AppError } from './errors/app-error.js';
 import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
@@ -20,6 +21,7 @@ import { createBackend, serverConnection } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
+import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
@@ -126,11 +128,34 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
+  const searchPool = new DiffPool({
+    workers: 1,
+    timeoutMs: config.searchTimeoutMs,
+    overLimit: (why, ms) =>
+      new AppError(
+        'ERR_SEARCH_TOO_SLOW',
+        why === 'time'
+          ? `This search takes longer than ${ms / 1000} s, this server's limit. Try a simpler pattern.`
+          : 'This search needs more memory than this server allows. Try a simpler pattern.',
+      ),
+  });
+  const search = new SearchService({
+    sessions,
+    worker,
+    pool: searchPool,
+    connect: () => serverConnection(backend),
+    timeoutMs: config.searchTimeoutMs,
+    maxResults: config.searchMaxResults,
+    maxFileChars: config.maxFileChars,
+  });
+
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
   const services = {
     chat,
     worker,
     versions,
+    search,
     config,
     logger,
     store,
@@ -207,6 +232,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         );
         await sessions.drain();
         await diffPool.close();
+        await searchPool.close();
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();

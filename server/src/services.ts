@@ -9,6 +9,7 @@ import type { Logger } from './log.js';
 import type { GitpadBackend } from './ot/backend.js';
 import type { Connection } from './ot/docs.js';
 import type { Realtime } from './realtime/socket-server.js';
+import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
 import type { VersionService } from './versions/service.js';
@@ -27,6 +28,8 @@ export interface Services {
   chat: ChatService;
   worker: CommitWorker;
   versions: VersionService;
+  /** Search and replace across a session's live files. */
+  search: SearchService;
   limiters: {
     /** Password checks by web login, password change and git Basic auth alike. */
     login: LoginThrottle;

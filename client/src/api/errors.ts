@@ -38,6 +38,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_TOO_LARGE: 'That is too large for the server to accept.',
   ERR_TOO_MANY_FILES: 'This session has reached its limit of files.',
   ERR_DIFF_TOO_LARGE: 'This change is too large to show here. Clone the session and run git diff to see it.',
+  ERR_SEARCH_TOO_SLOW: 'This search takes too long. Try a simpler pattern.',
   ERR_RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',
   ERR_TOO_MANY_CONNECTIONS:
     'Your account has too many Gitpad tabs or scripts connected. Close some and this tab reconnects.',

@@ -39,14 +39,22 @@ export function useCodeMirror(
   return {
     view,
     focus: () => view.value?.focus(),
-    /** Scrolls to another person's cursor in the shown file; false when they have none here. */
-    revealUser(userId: string): boolean {
+    /**
+     * Scrolls to another person's cursor in the shown file; false when they have none here.
+     * `nearest` scrolls only as far as it takes (following someone as they type).
+     */
+    revealUser(userId: string, y: 'center' | 'nearest' = 'center'): boolean {
       const v = view.value;
       if (!v) return false;
       const cursor = remoteCursors(v.state).find((c) => c.user.userId === userId);
       if (!cursor) return false;
-      v.dispatch({ effects: EditorView.scrollIntoView(cursor.head, { y: 'center' }) });
+      v.dispatch({ effects: EditorView.scrollIntoView(cursor.head, { y, yMargin: 60 }) });
       return true;
+    },
+    /** Another person's cursor offset in the shown file, or null when they have none here. */
+    cursorOf(userId: string): number | null {
+      const v = view.value;
+      return (v && remoteCursors(v.state).find((c) => c.user.userId === userId)?.head) ?? null;
     },
   };
 }

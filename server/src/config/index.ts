@@ -88,6 +88,14 @@ export interface Config {
   diffMaxLines: number;
   /** Worker threads computing diffs (each runs one diff at a time). */
   diffWorkers: number;
+  /**
+   * Longest one search or replace across a session's files may run, ms (a worker thread, stopped
+   * past it: a hostile regex fails with ERR_SEARCH_TOO_SLOW). Results found within about half of
+   * it are sent `truncated` rather than waiting for the rest.
+   */
+  searchTimeoutMs: number;
+  /** Most matches one search returns; past it the answer is `truncated`. */
+  searchMaxResults: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -123,6 +131,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   diffTimeoutMs: 10_000,
   diffMaxLines: 20_000,
   diffWorkers: 1,
+  searchTimeoutMs: 3000,
+  searchMaxResults: 2000,
 });
 
 export class ConfigError extends Error {
@@ -231,6 +241,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     diffTimeoutMs: int('DIFF_TIMEOUT_MS', DEFAULTS.diffTimeoutMs, 100, 600_000),
     diffMaxLines: int('DIFF_MAX_LINES', DEFAULTS.diffMaxLines, 100, 10_000_000),
     diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
+    searchTimeoutMs: int('SEARCH_TIMEOUT_MS', DEFAULTS.searchTimeoutMs, 100, 600_000),
+    searchMaxResults: int('SEARCH_MAX_RESULTS', DEFAULTS.searchMaxResults, 1, 1_000_000),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

@@ -7,9 +7,13 @@
  * synchronous work) and fails with ERR_DIFF_TOO_LARGE; so does one that runs the thread out of
  * memory. The clock starts when a loaded worker takes the job, not while it waits. Jobs beyond
  * `maxQueue` waiting fail at once with ERR_UNAVAILABLE.
+ *
+ * The same machinery runs search jobs (search/search-job.ts) in a pool of their own, with their
+ * own cap and error (`overLimit`): a hostile regex is stopped exactly as a huge diff is.
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors/app-error.js';
+import type { SearchJob, SearchJobResult } from '../search/search-job.js';
 import type { DiffEngine, DiffJob, PairResult } from './diff-job.js';
 import type { JobMessage, WorkerMessage } from './diff-worker.js';
 
@@ -23,7 +27,13 @@ export interface DiffPoolOptions {
   maxQueue?: number;
   /** Heap of one worker, MiB: a job past it fails alone instead of exhausting the server. */
   maxHeapMb?: number;
+  /** The error of a job past the time cap or the heap; default ERR_DIFF_TOO_LARGE for a diff. */
+  overLimit?: (why: 'time' | 'memory', timeoutMs: number) => AppError;
 }
+
+/** What a pool worker runs: a diff job, or a search job. */
+export type PoolJob = DiffJob | SearchJob;
+type PoolResult = PairResult[] | SearchJobResult;
 
 /** The worker's entry: the compiled .js next to this module, or the .ts source under tsx. */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
@@ -59,8 +69,8 @@ function newWorker(maxHeapMb: number): Worker {
 }
 
 interface Task {
-  job: DiffJob;
-  resolve: (results: PairResult[]) => void;
+  job: PoolJob;
+  resolve: (results: PoolResult) => void;
   reject: (err: unknown) => void;
 }
 
@@ -85,12 +95,21 @@ export class DiffPool implements DiffEngine {
   }
 
   run(job: DiffJob): Promise<PairResult[]> {
+    return this.submit(job) as Promise<PairResult[]>;
+  }
+
+  /** Runs a search or replace job (the server's search pool). */
+  search(job: SearchJob): Promise<SearchJobResult> {
+    return this.submit(job) as Promise<SearchJobResult>;
+  }
+
+  private submit(job: PoolJob): Promise<PoolResult> {
     if (this.closed) return Promise.reject(shuttingDown());
     if (this.queue.length >= this.maxQueue) {
       return Promise.reject(
         new AppError(
           'ERR_UNAVAILABLE',
-          'The server is busy comparing other versions; try again in a moment.',
+          'The server is busy with other comparisons or searches; try again in a moment.',
         ),
       );
     }
@@ -125,7 +144,7 @@ export class DiffPool implements DiffEngine {
       if (!slot.ready || slot.current) continue;
       const task = this.queue.shift()!;
       const id = this.nextId++;
-      const timer = setTimeout(() => this.discard(i, tookTooLong(this.o.timeoutMs)), this.o.timeoutMs);
+      const timer = setTimeout(() => this.discard(i, this.overLimit('time')), this.o.timeoutMs);
       slot.current = { id, task, timer };
       const msg: JobMessage = { id, job: task.job };
       slot.worker.postMessage(msg);
@@ -154,7 +173,7 @@ export class DiffPool implements DiffEngine {
     worker.on('error', (err: Error & { code?: string }) => {
       if (this.slots[i] !== slot) return;
       // A worker that cannot even load would fail every job: fail the next one with its error.
-      const failed = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? outOfMemory() : err;
+      const failed = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? this.overLimit('memory') : err;
       if (!slot.current && !slot.ready) this.queue.shift()?.reject(failed);
       this.discard(i, failed);
     });
@@ -163,6 +182,11 @@ export class DiffPool implements DiffEngine {
     });
     this.slots[i] = slot;
     return slot;
+  }
+
+  private overLimit(why: 'time' | 'memory'): AppError {
+    if (this.o.overLimit) return this.o.overLimit(why, this.o.timeoutMs);
+    return why === 'time' ? tookTooLong(this.o.timeoutMs) : outOfMemory();
   }
 
   /** Drops slot `i`'s worker (a new one starts with the next job) and fails its task with `err`. */

@@ -14,6 +14,7 @@ import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { inviteRoutes } from './routes/invites.js';
+import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { tokenRoutes } from './routes/tokens.js';
@@ -49,6 +50,7 @@ export function createApp(services: Services): Koa {
     chatRoutes(services),
     ...inviteRoutes(services),
     adminRoutes(services),
+    searchRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
     downloadRoutes(services, gitAuth),

@@ -41,6 +41,8 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   /** A diff past the server's time or size caps (DIFF_TIMEOUT_MS, DIFF_MAX_LINES for patches). */
   ERR_DIFF_TOO_LARGE: 422,
+  /** A search (or replace) pattern that ran past the search time cap (SEARCH_TIMEOUT_MS). */
+  ERR_SEARCH_TOO_SLOW: 422,
   ERR_RATE_LIMITED: 429,
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,

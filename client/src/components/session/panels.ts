@@ -23,6 +23,12 @@ export interface SessionPanel {
 
 export const SESSION_PANELS: SessionPanel[] = [
   {
+    id: 'search',
+    label: 'Search',
+    icon: '⌕',
+    component: defineAsyncComponent(() => import('@/components/search/SearchPanel.vue')),
+  },
+  {
     id: 'chat',
     label: 'Chat',
     icon: '✉',
