@@ -16,6 +16,8 @@ import type { Config } from './config/index.js';
 import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
+import { instrumentBackend } from './metrics/backend.js';
+import { Metrics } from './metrics/index.js';
 import { createBackend, serverConnection } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
@@ -43,7 +45,8 @@ export interface ServerOverrides {
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat });
+  const metrics = new Metrics();
   // Clones and repo maintenance run the real git: refuse to start without a usable one.
   const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -73,6 +76,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ...(redis ? { pubsub: redis.sharedbPubsub } : {}),
     onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
+  instrumentBackend(backend, metrics);
   const conn = serverConnection(backend);
   const sessions = new SessionService(
     store,
@@ -109,6 +113,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     retryMaxMs: config.commitRetryMaxMs,
     logger,
     notifySession,
+    observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
   // Diffs and history stats grow with file size: worker threads, started on the first diff.
   const diffPool = new DiffPool({ workers: config.diffWorkers, timeoutMs: config.diffTimeoutMs });
@@ -130,6 +135,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     versions,
     config,
     logger,
+    metrics,
     store,
     tokens,
     access,
@@ -166,6 +172,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     commitFailure: (sessionId) => worker.lastFailure(sessionId),
   });
   services.realtime = realtime;
+  metrics.watch({
+    sockets: () => realtime.io.engine.clientsCount,
+    presence: () => realtime.presence.counts(),
+    oldestUncommittedAt: () => worker.oldestPendingAt(),
+  });
   await redis?.attach(realtime.io, access);
   hooks.edited = (sessionId, userId) => {
     realtime.presence.typed(sessionId, userId);

@@ -5,6 +5,8 @@
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** `text`: one readable line per event; `json`: one JSON object per line, for log shippers. */
+export type LogFormat = 'text' | 'json';
 
 export interface Config {
   /** TCP port for HTTP, socket.io and git. 0 picks a free port (tests). */
@@ -20,6 +22,12 @@ export interface Config {
   /** Lifetime of a login token, seconds. */
   tokenTtlSeconds: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /**
+   * Bearer token a Prometheus scraper sends to read `GET /metrics` (at least 16 characters).
+   * Unset: `/metrics` does not exist (404), so nothing about the server is exposed by default.
+   */
+  metricsToken: string | undefined;
   /** When set, MongoDB (sharedb-mongo + mongodb driver) replaces the embedded store. */
   mongodbUrl: string | undefined;
   /** When set (with MongoDB), several server processes share ops and socket rooms over Redis. */
@@ -98,6 +106,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   jwtSecret: undefined,
   tokenTtlSeconds: 7 * 24 * 3600,
   logLevel: 'info',
+  logFormat: 'text',
+  metricsToken: undefined,
   mongodbUrl: undefined,
   redisUrl: undefined,
   maxFileChars: 4 * 1024 * 1024,
@@ -135,6 +145,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 /** Read and validate configuration from `env`. Relative directories resolve against `cwd`. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -165,6 +176,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   const logLevel = (str('LOG_LEVEL') ?? DEFAULTS.logLevel) as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const logFormat = (str('LOG_FORMAT') ?? DEFAULTS.logFormat) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${logFormat}")`);
+  }
+  const metricsToken = str('METRICS_TOKEN');
+  // Sent in a header by a scraper: printable ASCII without spaces, long enough not to be guessed.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces (or unset)');
   }
   const jwtSecret = str('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
@@ -201,6 +221,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     jwtSecret,
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 365 * 24 * 3600),
     logLevel,
+    logFormat,
+    metricsToken,
     mongodbUrl,
     redisUrl,
     maxFileChars: int('MAX_FILE_CHARS', DEFAULTS.maxFileChars, 1024, 64 * 1024 * 1024),

@@ -63,6 +63,9 @@ interface SnapshotRejecter {
 /** Whether an agent may be sent ops of a document: calls `next()` if so, `next(error)` if not. */
 type OpReadCheck = (agent: unknown, collection: string, id: string, next: (err?: unknown) => void) => void;
 
+/** See QueuedBackend.submitObserver. */
+export type SubmitObserver = (agent: unknown, ms: number, err: unknown) => void;
+
 /** ShareDB internals the queued backend builds on (missing from its typings). */
 interface BackendInternals {
   middleware: Record<string, unknown[] | undefined>;
@@ -105,6 +108,7 @@ class QueuedBackend extends ShareDB {
     callback: Callback,
   ): void {
     const key = `${index}\u0000${id}`;
+    const received = performance.now();
     const run = () =>
       // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
       (ShareDB.prototype.submit as any).call(this, agent, index, id, op, options, (...args: unknown[]) => {
@@ -112,6 +116,7 @@ class QueuedBackend extends ShareDB {
         queue.shift();
         if (queue.length > 0) queue[0]!();
         else this.queues.delete(key);
+        this.submitObserver?.(agent, performance.now() - received, args[0]);
         callback(...args);
       });
     const queue = this.queues.get(key);
@@ -121,6 +126,12 @@ class QueuedBackend extends ShareDB {
       run();
     }
   }
+
+  /**
+   * Told of every submit once it is answered: how long since it arrived (ms, its wait in the
+   * queue included) and the error it was refused with, if any. For metrics.
+   */
+  submitObserver: SubmitObserver | null = null;
 
   /**
    * The read check every op passes before it is sent to a client. It runs for every op delivered
@@ -411,6 +422,11 @@ export function createBackend(options: BackendOptions): ShareDB {
 function publicFields(identity: { user: { username: string; displayName: string; color: string } }) {
   const { username, displayName, color } = identity.user;
   return { username, displayName, color };
+}
+
+/** Calls `observer` as each submit to `backend` (made by createBackend) is answered. */
+export function observeSubmits(backend: ShareDB, observer: SubmitObserver): void {
+  (backend as unknown as QueuedBackend).submitObserver = observer;
 }
 
 /** An in-process connection with full rights, for the server's own reads and writes. */

@@ -54,6 +54,8 @@ export interface CommitWorkerOptions {
   retryMaxMs?: number;
   logger: Logger;
   notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** Told how each commit attempt went and how long it took, ms (for metrics). */
+  observeCommit?: (outcome: 'committed' | 'unchanged' | 'failed', ms: number) => void;
 }
 
 interface Pending {
@@ -140,6 +142,13 @@ export class CommitWorker {
     return p;
   }
 
+  /** When the oldest edit not yet committed arrived (epoch ms), or undefined when none waits. */
+  oldestPendingAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const p of this.pending.values()) if (oldest === undefined || p.first < oldest) oldest = p.first;
+    return oldest;
+  }
+
   /** Whether the session has edits not yet committed. */
   isPending(sessionId: string): boolean {
     return this.pending.has(sessionId);
@@ -217,6 +226,7 @@ export class CommitWorker {
     if (taken) clearTimeout(taken.timer);
     this.pending.delete(sessionId);
     const onBehalf = taken?.chars ?? new Map<string, number>();
+    const started = performance.now();
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
       const { files, versions } = await this.readLiveFiles(sessionId);
@@ -257,8 +267,10 @@ export class CommitWorker {
         this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha: result.sha });
         this.afterCommit(repo, sessionId, covers);
       }
+      this.o.observeCommit?.(result.unchanged ? 'unchanged' : 'committed', performance.now() - started);
       return result;
     } catch (err) {
+      this.o.observeCommit?.('failed', performance.now() - started);
       if (await this.deleted(sessionId, err)) {
         // Deleted meanwhile: nothing left to commit, nothing to retry.
         clearTimeout(this.pending.get(sessionId)?.timer);
