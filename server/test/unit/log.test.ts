@@ -34,6 +34,6 @@ describe('logger', () => {
     const lines: string[] = [];
     const log = createLogger('info', { write: (l) => lines.push(l) });
     withLogFields({ requestId: 'r2' }, () => log.info('hello'));
-    expect(lines[0]).to.match(/^\S+Z INFO  hello \{"requestId":"r2"\}\n$/);
+    expect(lines[0]).to.match(/^\S+Z INFO {2}hello \{"requestId":"r2"\}\n$/);
   });
 });
