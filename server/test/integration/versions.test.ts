@@ -88,8 +88,11 @@ describe('versions are git commits', () => {
     const fileState = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['src/app.ts']!.id}`, {
       token: alice.token,
     });
-    const covers = /Gitpad-Covers: (.*)/.exec(show.stdout)?.[1];
-    expect(JSON.parse(covers ?? '{}')).to.deep.equal({ [s.files['src/app.ts']!.id]: fileState.body.version });
+    expect(show.stdout).to.not.include('Gitpad-Covers');
+    const note = await gitIn(s.id, ['notes', '--ref=gitpad', 'show', 'main']);
+    expect(JSON.parse(note.stdout).covers).to.deep.equal({
+      [s.files['src/app.ts']!.id]: fileState.body.version,
+    });
     const list = await api(t.url, 'GET', `/api/sessions/${s.id}/versions`, { token: viewer.token });
     expect(list.status).to.equal(200);
     expect(list.body).to.have.length(2);
