@@ -113,6 +113,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     retryMaxMs: config.commitRetryMaxMs,
     logger,
     notifySession,
+    gitEmailDomain: config.gitEmailDomain,
     observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
   // Diffs and history stats grow with file size: worker threads, started on the first diff.
@@ -126,6 +127,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     notifySession,
     diffEngine: diffPool,
     diffMaxLines: config.diffMaxLines,
+    gitEmailDomain: config.gitEmailDomain,
   });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);

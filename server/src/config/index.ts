@@ -2,6 +2,7 @@
  * The one place that reads the environment. `loadConfig(env)` returns a typed, validated config
  * or throws a ConfigError listing every bad value; `DEFAULTS` documents each option.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -84,6 +85,12 @@ export interface Config {
   /** Socket.io connections (browser tabs, scripts) one account may hold at once; more are refused. */
   maxSocketsPerUser: number;
   /**
+   * The domain of the e-mail a user's commits carry until they set their own: `<username>@<domain>`.
+   * Unset: the host of `publicUrl`, else this machine's host name, so it stays the same from one
+   * start to the next.
+   */
+  gitEmailDomain: string;
+  /**
    * Longest one diff (or one commit's history stats) may compute, ms; past it the diff fails with
    * ERR_DIFF_TOO_LARGE (its stats show the files as too large to compare). Diffs run in worker
    * threads, so this bounds the wait, not a stall: the event loop never runs them.
@@ -130,6 +137,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxSessionsPerUser: 100,
   publicUrl: undefined,
   maxSocketsPerUser: 32,
+  // Derived when unset (see Config.gitEmailDomain).
+  gitEmailDomain: '',
   diffTimeoutMs: 10_000,
   diffMaxLines: 20_000,
   diffWorkers: 1,
@@ -212,6 +221,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
 
   const publicUrl = parsePublicUrl(str('PUBLIC_URL'), problems);
+  const gitEmailDomain = (str('GIT_EMAIL_DOMAIN') ?? defaultEmailDomain(publicUrl)).toLowerCase();
+  if (!DOMAIN.test(gitEmailDomain) || gitEmailDomain.length > 253) {
+    problems.push(`GIT_EMAIL_DOMAIN must be a host name like gitpad.lan (got "${gitEmailDomain}")`);
+  }
 
   const config: Config = {
     port: int('PORT', DEFAULTS.port, 0, 65535),
@@ -250,6 +263,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxSessionsPerUser: int('MAX_SESSIONS_PER_USER', DEFAULTS.maxSessionsPerUser, 1, 1_000_000),
     publicUrl,
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),
+    gitEmailDomain,
     diffTimeoutMs: int('DIFF_TIMEOUT_MS', DEFAULTS.diffTimeoutMs, 100, 600_000),
     diffMaxLines: int('DIFF_MAX_LINES', DEFAULTS.diffMaxLines, 100, 10_000_000),
     diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
@@ -265,6 +279,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Dot-separated labels of letters, digits and inner hyphens (an IPv4 address passes too). */
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** The host of PUBLIC_URL (not an IPv6 literal), else the machine's host name made safe for an e-mail. */
+function defaultEmailDomain(publicUrl: string | undefined): string {
+  const fromUrl = publicUrl ? new URL(publicUrl).hostname : '';
+  if (fromUrl && !fromUrl.startsWith('[')) return fromUrl;
+  const host = os
+    .hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return DOMAIN.test(host) ? host : 'localhost';
 }
 
 /** `PUBLIC_URL` as an origin (`scheme://host[:port]`, no trailing slash), or undefined when unset. */

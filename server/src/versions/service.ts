@@ -4,6 +4,7 @@
  * (server/src/git); this module adds the session's live documents and the people.
  */
 
+import { gitIdentity } from '../auth/git-identity.js';
 import {
   addComment,
   type Comment,
@@ -36,7 +37,7 @@ import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import type { SessionService } from '../sessions/service.js';
 import type { Store } from '../storage/types.js';
 import { textEditOp } from './text-edit.js';
-import { type CommitWorker, identityOf } from './worker.js';
+import type { CommitWorker } from './worker.js';
 
 export interface VersionServiceOptions {
   store: Store;
@@ -49,12 +50,17 @@ export interface VersionServiceOptions {
   diffEngine: DiffEngine;
   /** Most hunk lines one diff answer carries (config `diffMaxLines`). */
   diffMaxLines: number;
+  /** Domain of the default commit e-mail (config `gitEmailDomain`): tags carry the tagger's. */
+  gitEmailDomain: string;
 }
 
 export interface Actor {
   id: string;
   username: string;
   displayName: string;
+  /** The actor's own git name and e-mail, when set (auth/git-identity.ts). */
+  gitName?: string | null;
+  gitEmail?: string | null;
 }
 
 export class VersionService {
@@ -156,7 +162,7 @@ export class VersionService {
     const tag = await createTag(repo, {
       name,
       sha,
-      tagger: identityOf(actor),
+      tagger: gitIdentity(actor, this.o.gitEmailDomain),
       ...(message ? { message } : {}),
     });
     this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'tags', sha: tag.sha });

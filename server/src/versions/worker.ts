@@ -23,6 +23,7 @@
  * the file tree retries at once.
  */
 import fs from 'node:fs';
+import { gitIdentity } from '../auth/git-identity.js';
 import { AppError } from '../errors/app-error.js';
 import {
   type CommitResult,
@@ -54,6 +55,8 @@ export interface CommitWorkerOptions {
   retryMaxMs?: number;
   logger: Logger;
   notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** Domain of the default commit e-mail, `<username>@<domain>` (config `gitEmailDomain`). */
+  gitEmailDomain: string;
   /** Told how each commit attempt went and how long it took, ms (for metrics). */
   observeCommit?: (outcome: 'committed' | 'unchanged' | 'failed', ms: number) => void;
 }
@@ -362,7 +365,7 @@ export class CommitWorker {
     const identities: Identity[] = [];
     for (const id of ranked) {
       const u = await this.o.store.users.byId(id);
-      if (u) identities.push(identityOf(u));
+      if (u) identities.push(gitIdentity(u, this.o.gitEmailDomain));
     }
     const [author = { name: 'Gitpad', email: 'gitpad@localhost' }, ...coAuthors] = identities;
     return { author, coAuthors };
@@ -434,9 +437,4 @@ function failureOf(err: unknown): { code: string; message: string } {
     return { code: 'ERR_INTERNAL', message: `The session's git repository could not be written (${errno}).` };
   }
   return { code: 'ERR_INTERNAL', message: 'The server could not write the version (its log says why).' };
-}
-
-/** A user's git identity: display name and a non-routable address (`.invalid` is reserved for that). */
-export function identityOf(u: { username: string; displayName: string }): Identity {
-  return { name: u.displayName, email: `${u.username}@gitpad.invalid` };
 }

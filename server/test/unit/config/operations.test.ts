@@ -30,3 +30,24 @@ describe('config: logs and metrics', () => {
     }
   });
 });
+
+describe('config: the default commit e-mail domain', () => {
+  it('is GIT_EMAIL_DOMAIN, else the host of PUBLIC_URL, else this machine’s host name', () => {
+    expect(
+      loadConfig({ GIT_EMAIL_DOMAIN: 'Team.LAN', PUBLIC_URL: 'https://x.lan' }, '/').gitEmailDomain,
+    ).to.equal('team.lan');
+    expect(loadConfig({ PUBLIC_URL: 'https://gitpad.example.lan:3000' }, '/').gitEmailDomain).to.equal(
+      'gitpad.example.lan',
+    );
+    const fromHost = loadConfig({}, '/').gitEmailDomain;
+    expect(fromHost).to.match(/^[a-z0-9.-]+$/);
+    // Stable: the same on every start.
+    expect(loadConfig({}, '/').gitEmailDomain).to.equal(fromHost);
+  });
+
+  it('refuses a domain an e-mail cannot have', () => {
+    for (const bad of ['team lan', 'a@b', '-x.lan', 'x..lan']) {
+      expect(() => loadConfig({ GIT_EMAIL_DOMAIN: bad }, '/'), bad).to.throw(ConfigError, /GIT_EMAIL_DOMAIN/);
+    }
+  });
+});
