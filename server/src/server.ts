@@ -46,7 +46,7 @@ export interface ServerOverrides {
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
   const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat });
-  const metrics = new Metrics();
+  const metrics = new Metrics({ processMetrics: config.metricsToken !== undefined });
   // Clones and repo maintenance run the real git: refuse to start without a usable one.
   const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });

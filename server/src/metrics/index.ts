@@ -3,6 +3,11 @@
  * each with its own prom-client Registry (never the global default), so two servers in one test
  * process keep separate counts. Counters and histograms are fed where the work happens; gauges of
  * live state are read from `watch`ed sources when scraped, costing nothing between scrapes.
+ *
+ * prom-client's process and Node.js metrics (event-loop lag, memory, GC) describe the process,
+ * not a server, and their collectors (an event-loop delay monitor, a GC observer) run until the
+ * process ends: they live in one registry per process, started by the first server that serves
+ * metrics and merged into each scrape.
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -79,7 +84,8 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  /** `processMetrics`: also report the process's own metrics (off when nobody can scrape them). */
+  constructor(options: { processMetrics: boolean }) {
     const read = <T>(f: (s: MetricSources) => T, fallback: T) => (this.sources ? f(this.sources) : fallback);
     new Gauge({
       name: 'gitpad_connected_sockets',
@@ -122,9 +128,11 @@ export class Metrics {
         this.set(since === undefined ? 0 : Math.max(0, (Date.now() - since) / 1000));
       },
     });
-    // Event-loop lag, memory, CPU, GC, handles: prom-client's process and Node.js metrics.
-    collectDefaultMetrics({ register: this.registry });
+    if (options.processMetrics) this.process = processRegistry();
   }
+
+  /** The process-wide registry, when this server reports it. */
+  private readonly process: Registry | undefined;
 
   /** Connects the gauges to the live state they report. */
   watch(sources: MetricSources): void {
@@ -133,8 +141,20 @@ export class Metrics {
 
   /** The exposition text and its content type, for one scrape. */
   async scrape(): Promise<{ body: string; contentType: string }> {
-    return { body: await this.registry.metrics(), contentType: this.registry.contentType };
+    const registry = this.process ? Registry.merge([this.process, this.registry]) : this.registry;
+    return { body: await registry.metrics(), contentType: this.registry.contentType };
   }
+}
+
+let processWide: Registry | undefined;
+
+/** Event-loop lag, memory, CPU, GC, handles: started once per process, on first use. */
+function processRegistry(): Registry {
+  if (!processWide) {
+    processWide = new Registry();
+    collectDefaultMetrics({ register: processWide });
+  }
+  return processWide;
 }
 
 /** Seconds since `start` (a `performance.now()` reading). */
