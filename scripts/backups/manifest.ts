@@ -58,8 +58,22 @@ export function readManifest(dir: string): Manifest {
       `${file} is in backup format ${manifest.format}; this Gitpad reads format ${FORMAT_VERSION}.`,
     );
   }
+  // Paths from the file are joined to the target dirs: none may lead outside them.
+  for (const repo of manifest.repos) {
+    const bundleOk = repo.bundle === null || repo.bundle === `repos/${repo.path}.bundle`;
+    if (!REPO_PATH.test(repo.path) || !bundleOk)
+      throw new Error(`${file}: bad repo entry ${JSON.stringify(repo.path)}`);
+  }
+  for (const name of manifest.dataFiles) {
+    if (!DATA_FILE.test(name)) throw new Error(`${file}: bad data file name ${JSON.stringify(name)}`);
+  }
   return manifest;
 }
+
+/** `<name>.git` or `.archive/<name>.git`, names of letters, digits, `.`, `_`, `-` (not `..`). */
+const REPO_PATH = /^(?:\.archive\/)?[A-Za-z0-9][A-Za-z0-9._-]*\.git$/;
+/** A plain file name in DATA_DIR. */
+const DATA_FILE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 /** Whether `dir` is missing or an empty directory. */
 export function isEmptyDir(dir: string): boolean {

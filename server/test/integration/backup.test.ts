@@ -188,7 +188,8 @@ describe('backup and restore under live typing', function () {
       if (!before) continue;
       expect(Object.keys(refs).sort()).to.deep.equal(Object.keys(before).sort());
       for (const [ref, oid] of Object.entries(refs)) {
-        if (ref.startsWith('refs/heads/')) {
+        // Branches and Gitpad's own notes move with every version; tags and comments stood still.
+        if (ref.startsWith('refs/heads/') || ref === 'refs/notes/gitpad') {
           expect(await isAncestor(gitDir(entry.path), before[ref]!, oid), `${ref} went back`).to.equal(true);
           expect(await isAncestor(gitDir(entry.path), oid, refsAfter[entry.path]![ref]!)).to.equal(true);
         } else expect(oid, ref).to.equal(before[ref]);
@@ -234,5 +235,19 @@ describe('backup and restore under live typing', function () {
     expect(partial.code).to.not.equal(0);
     expect(partial.stderr).to.match(/gitpad-backup\.json is missing/);
     expect(fs.readdirSync(restoredDirs.dataDir)).to.deep.equal([]);
+    // A manifest whose paths lead out of REPOS_DIR is refused before anything is written.
+    const manifest: Manifest = {
+      format: 1,
+      startedAt: '',
+      finishedAt: '',
+      store: 'embedded',
+      dataFiles: [],
+      repos: [{ path: '../escape.git', bundle: null, head: 'ref: refs/heads/main\n', config: '', refs: {} }],
+    };
+    fs.writeFileSync(path.join(dir, 'gitpad-backup.json'), JSON.stringify(manifest));
+    const tampered = await runScript('restore', [dir], restoredDirs);
+    expect(tampered.code).to.not.equal(0);
+    expect(tampered.stderr).to.match(/bad repo entry/);
+    expect(fs.existsSync(path.join(restoredDirs.reposDir, '..', 'escape.git'))).to.equal(false);
   });
 });
