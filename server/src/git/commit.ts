@@ -3,7 +3,7 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
-import { writeCovers } from './covers.js';
+import { writeCovers } from './gitpad-notes.js';
 import {
   buildTree,
   cleanIdentity,
@@ -93,7 +93,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
 
     const before = await flattenTree(repo, parentTree);
     const description = userMessage || describeChanges(before, tree.files);
-    // What the commit covers is machine data: a note (covers.ts), never a trailer people read.
+    // What the commit covers is machine data: a note (gitpad-notes.ts), never a trailer people read.
     const message = formatMessage(description, { coAuthors: dedupe(coAuthors), covers: {} });
     // Blobs and trees the parent already has are not rewritten (nor even stat'ed).
     const known = new Set(before.values());

@@ -3,8 +3,8 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
-import { CoversReader } from './covers.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
+import { GitpadNotesReader } from './gitpad-notes.js';
 import { EMPTY_TREE, flattenTree, type Identity } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
@@ -67,7 +67,7 @@ export async function log(
       next = await readRef(repo, MAIN_REF);
     }
     const out: LogEntry[] = [];
-    const covers = new CoversReader(repo);
+    const covers = new GitpadNotesReader(repo);
     while (next && out.length < limit) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
       out.push(await toEntry(repo, next, commit, opts, covers));
@@ -79,7 +79,7 @@ export async function log(
 
 /**
  * For each of `ids` (file document ids), the version recorded by the newest commit on `main`
- * that covers it (covers.ts: its note, or the trailer of an older commit), walking first parents until every id is found or history
+ * that covers it (gitpad-notes.ts: its note, or the trailer of an older commit), walking first parents until every id is found or history
  * ends. Ids no commit covers are absent. Reads commit objects only: no trees, no diffs.
  */
 export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Map<string, number>> {
@@ -88,7 +88,7 @@ export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Ma
   if (wanted.size === 0) return found;
   return repo.read(async () => {
     let next = await readRef(repo, MAIN_REF);
-    const covers = new CoversReader(repo);
+    const covers = new GitpadNotesReader(repo);
     while (next && found.size < wanted.size) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
       for (const [id, v] of Object.entries(await covers.coversOf(next, commit.message))) {
@@ -105,7 +105,7 @@ export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = 
   return repo.read(async () => {
     const oid = await resolveCommitId(repo, sha);
     const { commit } = await git.readCommit({ ...repo.git, oid });
-    return toEntry(repo, oid, commit, opts, new CoversReader(repo));
+    return toEntry(repo, oid, commit, opts, new GitpadNotesReader(repo));
   });
 }
 
@@ -114,7 +114,7 @@ async function toEntry(
   sha: string,
   commit: git.CommitObject,
   opts: HistoryOptions,
-  covers: CoversReader,
+  covers: GitpadNotesReader,
 ): Promise<LogEntry> {
   const parsed = parseMessage(commit.message);
   return {
@@ -123,7 +123,7 @@ async function toEntry(
     subject: parsed.subject,
     author: { name: commit.author.name, email: commit.author.email },
     coAuthors: parsed.coAuthors,
-    covers: (await covers.note(sha)) ?? parsed.covers,
+    covers: (await covers.covers(sha)) ?? parsed.covers,
     time: new Date(commit.author.timestamp * 1000).toISOString(),
     parents: commit.parent,
     stats: await commitStats(repo, sha, commit.tree, commit.parent[0], opts.engine ?? inlineDiffEngine),

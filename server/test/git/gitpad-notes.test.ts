@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { commitSnapshot } from '../../src/git/commit.js';
-import { CoversReader, GITPAD_NOTES_REF } from '../../src/git/covers.js';
+import { GITPAD_NOTES_REF, GitpadNotesReader } from '../../src/git/gitpad-notes.js';
 import { lastCovered, log } from '../../src/git/history.js';
+import { addComment, listComments } from '../../src/git/notes.js';
 import { initRepo, type Repo } from '../../src/git/repo.js';
 import { ALICE, expectFsckClean, git, tempDir } from './helpers.js';
 
@@ -24,11 +25,11 @@ describe('covered document versions in refs/notes/gitpad', () => {
     // The root holds only two-digit subtrees: adding a note never rewrites a tree of every note.
     const root = git(repo.dir, 'ls-tree', GITPAD_NOTES_REF).trim().split('\n');
     for (const line of root) expect(line).to.match(/^040000 tree [0-9a-f]{40}\t[0-9a-f]{2}$/);
-    const reader = new CoversReader(repo);
+    const reader = new GitpadNotesReader(repo);
     for (const [i, sha] of shas.entries()) {
       const shown = JSON.parse(git(repo.dir, 'notes', '--ref=gitpad', 'show', sha));
       expect(shown).to.deep.equal({ covers: { [`doc-${i % 3}`]: i } });
-      expect(await reader.note(sha)).to.deep.equal(shown.covers);
+      expect(await reader.covers(sha)).to.deep.equal(shown.covers);
     }
     expect(Object.fromEntries(await lastCovered(repo, ['doc-0', 'doc-1', 'doc-2', 'doc-9']))).to.deep.equal({
       'doc-0': 39,
@@ -71,5 +72,20 @@ describe('covered document versions in refs/notes/gitpad', () => {
     expect(older!.covers).to.deep.equal({ 'doc-a': 5, 'doc-b': 6 });
     expect(older!.message).to.equal('Edit a.txt');
     expectFsckClean(fresh.dir);
+  });
+  it('keeps a commit’s covers and its comments in one note, each change leaving the other be', async () => {
+    const repo = await initRepo(tmp.dir, 'both');
+    const sha = (await commit(repo, { 'doc-x': 3 }))!.sha!;
+    const author = { id: 'u1', username: 'alice', displayName: 'Alice' };
+    await addComment(repo, sha, { author, body: 'first' });
+    await addComment(repo, sha, { author, body: 'second' });
+    const note = JSON.parse(git(repo.dir, 'notes', '--ref=gitpad', 'show', sha));
+    expect(note.covers).to.deep.equal({ 'doc-x': 3 });
+    expect(note.comments.map((c: { body: string }) => c.body)).to.deep.equal(['first', 'second']);
+    expect(Object.fromEntries(await lastCovered(repo, ['doc-x']))).to.deep.equal({ 'doc-x': 3 });
+    expect(await listComments(repo, sha)).to.deep.equal(note.comments);
+    // One note per commit, whatever it holds.
+    expect(git(repo.dir, 'notes', '--ref=gitpad', 'list').trim().split('\n')).to.have.length(1);
+    expectFsckClean(repo.dir);
   });
 });
