@@ -6,9 +6,9 @@
  *
  * Who typed is read from the op log at commit time: every op a user submits carries their id in
  * its metadata (ot/authorship.ts), and a commit counts the ops between the versions the last
- * commit covers (`Gitpad-Covers`) and the versions it snapshots. That is as durable as the edits
- * themselves, so after a crash the recovery scan commits what was never committed with the right
- * people on it. Which sessions need that is decided by content: the live files against the head
+ * commit covers (its refs/notes/gitpad note) and the versions it snapshots. That is as durable as
+ * the edits themselves, so after a crash the recovery scan commits what was never committed with
+ * the right people on it. Which sessions need that is decided by content: the live files against the head
  * commit's tree. Changes the server makes on someone's behalf (the file tree, a revert) are not
  * stamped ops; they are tallied in memory.
  *
