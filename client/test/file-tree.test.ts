@@ -1,5 +1,12 @@
 import { expect } from 'chai';
-import { buildTree, nameProblem, pathProblem, type TreeNode } from '../src/components/session/file-tree';
+import {
+  buildTree,
+  folderProblem,
+  nameProblem,
+  pathProblem,
+  type TreeNode,
+  typedPath,
+} from '../src/components/session/file-tree';
 
 const names = (nodes: TreeNode[]) => nodes.map((n) => (n.kind === 'folder' ? `${n.name}/` : n.name));
 
@@ -18,7 +25,7 @@ describe('file tree', () => {
     expect(src.kind === 'folder' && names(src.children)).to.deep.equal(['lib/', 'a9.ts', 'a10.ts', 'b.ts']);
   });
 
-  it('keeps empty folders made in this tab', () => {
+  it('keeps the folders the manifest holds, empty ones too', () => {
     const tree = buildTree([{ id: '1', path: 'a.txt' }], ['docs/drafts']);
     const docs = tree.children[0]!;
     expect(docs).to.include({ kind: 'folder', path: 'docs' });
@@ -50,5 +57,26 @@ describe('file tree: the server’s path rule, checked before sending', () => {
     expect(pathProblem('src/b.js', files)).to.equal(null);
     // Renaming src/a.js to src/A.js: only its own case changes.
     expect(pathProblem('src/A.js', files, (p) => p === 'src/a.js')).to.equal(null);
+  });
+});
+
+describe('file tree: names typed as paths, and folders', () => {
+  it('resolves what was typed from the folder: a name, a path, `..`, and `/` from the top', () => {
+    expect(typedPath('src', 'main.py')).to.deep.equal({ ok: true, path: 'src/main.py' });
+    expect(typedPath('src', ' lib/x.py ')).to.deep.equal({ ok: true, path: 'src/lib/x.py' });
+    expect(typedPath('app/src', '../../web/lib.rs')).to.deep.equal({ ok: true, path: 'web/lib.rs' });
+    expect(typedPath('src', '/web/lib.rs')).to.deep.equal({ ok: true, path: 'web/lib.rs' });
+    expect(typedPath('', '../x')).to.include({ ok: false });
+    expect(typedPath('src', '   ')).to.include({ ok: false });
+  });
+
+  it('refuses a folder that exists, has a file’s name or differs only in case; a file where a kept folder is', () => {
+    const files = [{ path: 'src/a.js' }, { path: 'README.md' }];
+    expect(folderProblem('src', files, [])).to.match(/already exists/);
+    expect(folderProblem('README.md', files, [])).to.match(/a file and a folder/);
+    expect(folderProblem('Docs', files, ['docs'])).to.match(/only in case/);
+    expect(folderProblem('src/lib', files, ['docs'])).to.equal(null);
+    expect(pathProblem('docs', files, undefined, ['docs'])).to.match(/a file and a folder/);
+    expect(pathProblem('docs/a.md', files, undefined, ['docs'])).to.equal(null);
   });
 });

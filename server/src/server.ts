@@ -52,7 +52,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.reposDir, { recursive: true });
 
-  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl });
+  const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl, logger });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
   const access = new AccessControl(store);
   const secret = loadJwtSecret(config.dataDir, config.jwtSecret);
@@ -128,6 +128,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     diffEngine: diffPool,
     diffMaxLines: config.diffMaxLines,
     gitEmailDomain: config.gitEmailDomain,
+    seals: backend,
+    connect: () => serverConnection(backend),
+    db: store.sharedb,
   });
 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);

@@ -1,5 +1,4 @@
 /** The services one server instance is built from, handed to each transport. Built in server.ts. */
-import type ShareDB from 'sharedb';
 import type { AccessControl } from './auth/access.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
@@ -8,6 +7,7 @@ import type { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics/index.js';
+import type { GitpadBackend } from './ot/backend.js';
 import type { Connection } from './ot/docs.js';
 import type { Realtime } from './realtime/socket-server.js';
 import type { SessionService } from './sessions/service.js';
@@ -23,7 +23,7 @@ export interface Services {
   store: Store;
   tokens: TokenService;
   access: AccessControl;
-  backend: ShareDB;
+  backend: GitpadBackend;
   /** The server's own ShareDB connection (trusted). */
   conn: Connection;
   sessions: SessionService;

@@ -27,6 +27,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",
   ERR_FILE_NOT_FOUND: 'That file no longer exists.',
+  ERR_FILE_DELETED: 'This file was deleted while you typed; your copy stays in this tab.',
   ERR_VERSION_NOT_FOUND: 'That version does not exist in this session.',
   ERR_INVALID_SHA: "That doesn't look like a version id.",
   ERR_USER_NOT_FOUND: 'No user with that name.',
@@ -43,6 +44,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_INTERNAL: 'Something went wrong on the server. Please try again.',
   ERR_UNAVAILABLE: "Can't reach the server. Check your connection and try again.",
   ERR_LAST_OWNER: 'A session must keep an owner: make someone else owner first.',
+  ERR_STORAGE_FULL:
+    "The server's disk is full, so your last change was not saved. Everything saved before is safe; try again once space is freed.",
 };
 
 /** Codes whose server message is more useful than our generic sentence (it names the field). */

@@ -46,6 +46,47 @@ export async function request<T>(
   if (response.status === 204) return undefined as T;
   const text = await response.text();
   if (options.text && response.ok) return text as T;
+  return parseAnswer<T>(response, text, token);
+}
+
+/**
+ * Downloads `path` (a zip, a bundle, a file) with the bearer token, as a Blob and the file name
+ * the server's Content-Disposition gives; failures as for `request`.
+ */
+export async function requestBlob(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  const token = tokenSource();
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  } catch {
+    throw new ClientError('ERR_UNAVAILABLE', 0, "Can't reach the server.");
+  }
+  if (!response.ok) return parseAnswer(response, await response.text(), token);
+  let blob: Blob;
+  try {
+    blob = await response.blob();
+  } catch {
+    throw new ClientError('ERR_UNAVAILABLE', 0, 'The download was cut off. Try again.');
+  }
+  return { blob, filename: dispositionName(response.headers.get('content-disposition')) };
+}
+
+/** The file name in a Content-Disposition header: the UTF-8 `filename*` form first. */
+export function dispositionName(header: string | null): string | null {
+  if (!header) return null;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  return /filename="([^"]*)"/i.exec(header)?.[1] ?? null;
+}
+
+/** The answer of an API call: its JSON on success, else the ClientError it carries. */
+function parseAnswer<T>(response: Response, text: string, token: string | null): T {
   let data: unknown;
   try {
     data = text ? JSON.parse(text) : undefined;

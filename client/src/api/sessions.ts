@@ -1,4 +1,7 @@
-/** Sessions and their files. Folders are implicit: a file path with `/` creates them. */
+/**
+ * Sessions, their files and folders. A file path with `/` makes the folders on its way; a folder
+ * made on its own (kept while empty) is in the manifest's `folders`.
+ */
 
 import { COLLECTION_FILES, fileDocId, isSessionId } from '@protocol/doc-ids';
 import { checkPath } from '@protocol/paths';
@@ -38,6 +41,8 @@ export interface SessionDetail {
   role: Role;
   members: Member[];
   files: SessionFile[];
+  /** Kept folders (empty ones too); absent from older servers. */
+  folders?: string[];
 }
 
 /**
@@ -48,10 +53,15 @@ export function fileDocRef(sessionId: string, fileId: string): DocRef {
   return { collection: COLLECTION_FILES, id: fileDocId(sessionId, fileId) };
 }
 
-/** The session manifest document: `{name, files: {<fileId>: {path, language}}}`, edited only by the server. */
+/**
+ * The session manifest document: `{name, files: {<fileId>: {path, language}}, folders?: {<path>: {}}}`,
+ * edited only by the server. `folders` (absent in older sessions) holds folders people made, which
+ * stay while empty.
+ */
 export interface Manifest {
   name: string;
   files: Record<string, { path: string; language: string | null }>;
+  folders?: Record<string, Record<string, never>>;
 }
 
 export const MANIFEST_COLLECTION = 'sessions';
@@ -93,4 +103,32 @@ export const filesApi = {
     }),
   remove: (sessionId: string, fileId: string) =>
     request<void>('DELETE', `${base(sessionId)}/files/${encodeURIComponent(fileId)}`),
+  /**
+   * Brings a deleted file back at `path`: from `content` (a local copy) when given, else from
+   * version `sha`, else from the newest version holding the path.
+   */
+  restore: (sessionId: string, input: { path: string; content?: string; sha?: string }) =>
+    request<SessionFile & { sha: string | null }>('POST', `${base(sessionId)}/files/restore`, input),
+};
+
+export const foldersApi = {
+  /** Makes a folder that stays while empty (its parents come with it). */
+  create: async (sessionId: string, path: string) =>
+    request<{ path: string }>('POST', `${base(sessionId)}/folders`, { path: checkedPath(path) }),
+  /**
+   * Moves a folder and everything under it, as one change and one version; the server refuses a
+   * clash with nothing moved (ERR_PATH_EXISTS).
+   */
+  move: async (sessionId: string, from: string, to: string) =>
+    request<{ from: string; to: string; files: SessionFile[]; sha: string | null }>(
+      'POST',
+      `${base(sessionId)}/folders/move`,
+      { from, to: checkedPath(to) },
+    ),
+  /** Forgets a folder (and folders under it); its files are deleted one by one first. */
+  remove: (sessionId: string, path: string) =>
+    request<void>(
+      'DELETE',
+      `${base(sessionId)}/folders/${path.split('/').map(encodeURIComponent).join('/')}`,
+    ),
 };

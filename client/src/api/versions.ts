@@ -2,6 +2,7 @@
  * Versions of a session (git commits underneath): history, save, a version's files, diffs,
  * revert, tags and comments. Shapes follow docs/api.md "Versions".
  */
+import type { RevertDiffers } from '@protocol/events';
 import type { Comment, FileDiff } from '@protocol/versions';
 import { request } from './http';
 
@@ -48,6 +49,8 @@ export interface Tag {
 export interface SaveResult {
   sha: string | null;
   unchanged?: boolean;
+  /** Revert only: files left unlike the target because people typed in them meanwhile. */
+  differs?: RevertDiffers[];
 }
 
 /** Which diff to fetch: a version against its parent, against another version, or the live text. */

@@ -2,6 +2,7 @@
  * One open file: subscribes its ShareDB document and presence, and once loaded creates the
  * file's {@link CollabEditor} with the editor setup, language, theme and read-only state kept
  * current. Lives in an effect scope (one per tab); stopping the scope releases everything.
+ * A file deleted while open keeps its editor (status `orphaned`) with the text as typed here.
  */
 import type { EditorState } from '@codemirror/state';
 import type { Presence } from 'sharedb/lib/client';
@@ -14,7 +15,11 @@ import type { CursorValue } from '@/editor/remote-cursors';
 import { editorSetup, setLanguage, setReadOnly, setTheme, type ThemeMode } from '@/editor/setup';
 import { useRealtime } from './useRealtime';
 
-export type DocumentStatus = 'loading' | 'ready' | 'deleted' | 'error';
+/**
+ * `orphaned`: the file was deleted while open here; the editor stays, editable, holding the only
+ * copy of what was typed since (restore it, or discard it). `deleted`: gone before it loaded.
+ */
+export type DocumentStatus = 'loading' | 'ready' | 'orphaned' | 'deleted' | 'error';
 
 export interface CursorInfo {
   line: number;
@@ -73,7 +78,7 @@ export function useDocument(docRef: DocRef, options: DocumentOptions) {
       },
       onError: (err) => options.onEditRefused?.(humanMessage(err)),
       onDeleted: () => {
-        status.value = 'deleted';
+        status.value = 'orphaned';
       },
     });
     editor.value = created;
@@ -112,7 +117,10 @@ export function useDocument(docRef: DocRef, options: DocumentOptions) {
     doc.destroy(() => undefined);
   });
 
-  return { doc, status, error, editor, cursor };
+  /** The text in this tab's editor, unconfirmed typing included ('' before it loaded). */
+  const localText = () => editor.value?.state.doc.toString() ?? '';
+
+  return { doc, status, error, editor, cursor, localText };
 }
 
 export type DocumentHandle = ReturnType<typeof useDocument>;

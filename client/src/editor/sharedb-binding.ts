@@ -8,7 +8,10 @@
  * - each remote op (and each rollback ShareDB applies) becomes ONE transaction annotated
  *   `Transaction.remote` and kept out of the undo history, so CodeMirror's `history()` is a
  *   per-user undo that maps through other people's edits;
- * - a `load` (first snapshot, hard rollback, re-created doc) replaces the text and resets history.
+ * - a `load` (first snapshot, hard rollback, re-created doc) replaces the text and resets history;
+ * - once the file is deleted (its `del` op, or the server refusing one of our ops with
+ *   ERR_FILE_DELETED) the binding lets go: the editor keeps its text, unconfirmed typing included,
+ *   and edits stay local. Without that, the refetch after the refusal would overwrite the text.
  *
  * Framework-free: `ShareDBBinding` talks to an {@link EditorHost} (see collab-editor.ts, or a plain
  * state holder in tests) that feeds it every applied transaction.
@@ -46,8 +49,24 @@ export interface BindingOptions {
   field?: string;
   /** Called with errors ShareDB reports for our submissions (the doc is resynced already). */
   onError?: (error: OpError) => void;
-  /** Called when the document is deleted under us (the file was deleted). */
+  /**
+   * Called once when the document is deleted under us (the file was deleted). From then on the
+   * editor's text is a local copy: the binding no longer submits or replaces it.
+   */
   onDeleted?: () => void;
+}
+
+/** Codes meaning our op was refused because the document is gone: ours, and ShareDB's own. */
+const DELETED_CODES = new Set(['ERR_FILE_DELETED', 'ERR_DOC_WAS_DELETED', 'ERR_DOC_DOES_NOT_EXIST']);
+
+/** Whether an op error means the document was deleted (the text lives on in the editor). */
+export function isDeletedError(error: { code?: unknown } | null | undefined): boolean {
+  return typeof error?.code === 'string' && DELETED_CODES.has(error.code);
+}
+
+/** A message the connection received, as its `receive` event hands it over. */
+interface Received {
+  data?: { a?: unknown; c?: unknown; d?: unknown; error?: { code?: unknown } };
 }
 
 /** Marks the transactions the binding dispatched itself, so they are not sent back. */
@@ -167,6 +186,8 @@ export class ShareDBBinding {
   private readonly source = { binding: true };
   private readonly field: string;
   private destroyed = false;
+  /** The document was deleted: the editor's text is a local copy from now on. */
+  private deleted = false;
 
   constructor(
     private readonly doc: Doc,
@@ -178,11 +199,17 @@ export class ShareDBBinding {
     doc.on('load', this.onLoad);
     doc.on('create', this.onLoad);
     doc.on('del', this.onDel);
+    doc.connection.on('receive', this.onReceive);
+  }
+
+  /** Whether the document was deleted and the editor holds the only copy of its text. */
+  get orphaned(): boolean {
+    return this.deleted;
   }
 
   /** Feed every transaction the editor applied here; local text changes become one op. */
   applied(tr: Transaction): void {
-    if (this.destroyed || !tr.docChanged || tr.annotation(fromShareDB)) return;
+    if (this.destroyed || this.deleted || !tr.docChanged || tr.annotation(fromShareDB)) return;
     // During a hard rollback the doc has no type until the refetch lands; that `load` replaces
     // the text, so an edit made in this window is dropped with the unconfirmed ones.
     if (!this.doc.type) return;
@@ -190,7 +217,9 @@ export class ShareDBBinding {
     if (op.length === 0) return;
     try {
       this.doc.submitOp(op, { source: this.source }, (error) => {
-        if (error) this.options.onError?.(error);
+        if (!error) return;
+        if (isDeletedError(error)) this.markDeleted();
+        else this.options.onError?.(error);
       });
     } catch (error) {
       this.options.onError?.(error as OpError);
@@ -208,7 +237,7 @@ export class ShareDBBinding {
   /** Replaces the editor's text with the doc's and starts a fresh undo history. */
   resync(): void {
     // Without a type the doc is mid hard-rollback: its `load` will bring the text.
-    if (this.destroyed || !this.doc.type) return;
+    if (this.destroyed || this.deleted || !this.doc.type) return;
     const replace = diffReplace(this.host.state.doc.toString(), this.docText());
     this.host.dispatch({
       changes: replace ?? [],
@@ -227,10 +256,11 @@ export class ShareDBBinding {
     this.doc.off('load', this.onLoad);
     this.doc.off('create', this.onLoad);
     this.doc.off('del', this.onDel);
+    this.doc.connection.off('receive', this.onReceive);
   }
 
   private readonly onOpBatch = (op: unknown[], source: unknown) => {
-    if (this.destroyed || source === this.source) return;
+    if (this.destroyed || this.deleted || source === this.source) return;
     const changes = opToChanges(op, this.host.state.doc.length, this.field);
     if (!changes) return this.resync();
     if (changes.empty) return;
@@ -245,9 +275,24 @@ export class ShareDBBinding {
     if (!this.destroyed && this.doc.type) this.resync();
   };
 
-  private readonly onDel = () => {
-    if (!this.destroyed) this.options.onDeleted?.();
+  private readonly onDel = () => this.markDeleted();
+
+  /**
+   * The server's refusal of our op arrives before ShareDB's hard rollback refetches the doc (and
+   * emits `load`, which would replace the text): seeing it here keeps the typing that was refused.
+   */
+  private readonly onReceive = (request: Received) => {
+    const m = request.data;
+    if (m?.a === 'op' && m.c === this.doc.collection && m.d === this.doc.id && isDeletedError(m.error)) {
+      this.markDeleted();
+    }
   };
+
+  private markDeleted(): void {
+    if (this.destroyed || this.deleted) return;
+    this.deleted = true;
+    this.options.onDeleted?.();
+  }
 
   /** A cheap guard against drift (a bug, or an op we misread): lengths must always agree. */
   private checkInSync(): void {

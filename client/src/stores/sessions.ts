@@ -1,7 +1,7 @@
 /**
  * Sessions: the list on the home page, and the one open session (its name, my role, members,
- * and the file tree, kept live from the manifest document). Folders exist only through file
- * paths; an empty folder someone just made is kept here until a file is created in it.
+ * and the file tree, kept live from the manifest document). Folders come from file paths and from
+ * the manifest's `folders` (made on their own, kept while empty, seen by everyone).
  */
 import type { Role } from '@protocol/roles';
 import { defineStore } from 'pinia';
@@ -9,6 +9,7 @@ import { computed, readonly, ref } from 'vue';
 import {
   fileDocRef,
   filesApi,
+  foldersApi,
   type Manifest,
   type Member,
   type SessionFile,
@@ -30,8 +31,10 @@ export const useSessionsStore = defineStore('sessions', () => {
   const listLoaded = ref(false);
   const current = ref<OpenSession | null>(null);
   const files = ref<SessionFile[]>([]);
-  /** Folders made in this tab that hold no file yet (paths without trailing slash). */
-  const emptyFolders = ref<string[]>([]);
+  /** Folders kept in the manifest (paths without trailing slash), whether or not they hold files. */
+  const folders = ref<string[]>([]);
+  /** Files this tab deleted (their open tabs close; a file deleted by someone else stays open). */
+  const deletedHere = ref<string[]>([]);
 
   const fileById = computed(() => new Map(files.value.map((f) => [f.id, f])));
   const fileByPath = computed(() => new Map(files.value.map((f) => [f.path, f])));
@@ -52,13 +55,13 @@ export const useSessionsStore = defineStore('sessions', () => {
     const detail = await sessionsApi.get(sessionId);
     current.value = { id: detail.id, name: detail.name, role: detail.role, members: detail.members };
     files.value = [...detail.files].sort(byPath);
-    emptyFolders.value = [];
+    folders.value = [...(detail.folders ?? [])];
   }
 
   function close(): void {
     current.value = null;
     files.value = [];
-    emptyFolders.value = [];
+    folders.value = [];
   }
 
   /** Takes the file tree (and name) from the live manifest document. */
@@ -73,8 +76,8 @@ export const useSessionsStore = defineStore('sessions', () => {
         doc: known.get(id)?.doc ?? fileDocRef(sessionId, id),
       }))
       .sort(byPath);
+    folders.value = Object.keys(manifest.folders ?? {}).sort();
     if (typeof manifest.name === 'string') current.value = { ...current.value, name: manifest.name };
-    pruneFolders();
   }
 
   function setRole(sessionId: string, role: Role): void {
@@ -90,13 +93,6 @@ export const useSessionsStore = defineStore('sessions', () => {
   /** Keeps the local copy right at once; the manifest confirms it moments later. */
   function upsertFile(file: SessionFile): void {
     files.value = [...files.value.filter((f) => f.id !== file.id), file].sort(byPath);
-    pruneFolders();
-  }
-
-  function pruneFolders(): void {
-    emptyFolders.value = emptyFolders.value.filter(
-      (folder) => !files.value.some((f) => f.path.startsWith(`${folder}/`)),
-    );
   }
 
   async function createFile(path: string, content?: string): Promise<SessionFile> {
@@ -113,27 +109,45 @@ export const useSessionsStore = defineStore('sessions', () => {
   }
 
   async function deleteFile(fileId: string): Promise<void> {
-    await filesApi.remove(current.value!.id, fileId);
+    deletedHere.value = [...deletedHere.value.slice(-99), fileId];
+    try {
+      await filesApi.remove(current.value!.id, fileId);
+    } catch (e) {
+      deletedHere.value = deletedHere.value.filter((id) => id !== fileId);
+      throw e;
+    }
     files.value = files.value.filter((f) => f.id !== fileId);
   }
 
-  function addFolder(path: string): void {
-    if (!emptyFolders.value.includes(path)) emptyFolders.value = [...emptyFolders.value, path].sort();
+  /** Brings a deleted file back (see filesApi.restore); the manifest confirms it moments later. */
+  async function restoreFile(input: { path: string; content?: string; sha?: string }): Promise<SessionFile> {
+    const { sha: _from, ...file } = await filesApi.restore(current.value!.id, input);
+    upsertFile(file);
+    return file;
   }
 
-  /** Renames (or moves) a folder: every file under it moves, one request each. */
+  /** Makes a folder for everyone (kept while empty); the manifest confirms it moments later. */
+  async function addFolder(path: string): Promise<void> {
+    const made = await foldersApi.create(current.value!.id, path);
+    if (!folders.value.includes(made.path)) folders.value = [...folders.value, made.path].sort();
+  }
+
+  /** Renames (or moves) a folder with everything under it: one request, one version. */
   async function renameFolder(from: string, to: string): Promise<void> {
-    const inside = files.value.filter((f) => f.path.startsWith(`${from}/`));
-    for (const file of inside) await renameFile(file.id, to + file.path.slice(from.length));
-    emptyFolders.value = emptyFolders.value.map((f) =>
-      f === from || f.startsWith(`${from}/`) ? to + f.slice(from.length) : f,
-    );
+    const moved = await foldersApi.move(current.value!.id, from, to);
+    for (const file of moved.files) upsertFile({ ...fileById.value.get(file.id)!, ...file });
+    folders.value = folders.value
+      .map((f) => (f === from || f.startsWith(`${from}/`) ? moved.to + f.slice(from.length) : f))
+      .sort();
   }
 
+  /** Deletes every file under `path` (each keeping its text in a version), then the folder itself. */
   async function deleteFolder(path: string): Promise<void> {
     const inside = files.value.filter((f) => f.path.startsWith(`${path}/`));
     for (const file of inside) await deleteFile(file.id);
-    emptyFolders.value = emptyFolders.value.filter((f) => f !== path && !f.startsWith(`${path}/`));
+    const kept = folders.value.some((f) => f === path || f.startsWith(`${path}/`));
+    if (kept) await foldersApi.remove(current.value!.id, path);
+    folders.value = folders.value.filter((f) => f !== path && !f.startsWith(`${path}/`));
   }
 
   return {
@@ -141,7 +155,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     listLoaded: readonly(listLoaded),
     current: readonly(current),
     files: readonly(files),
-    emptyFolders: readonly(emptyFolders),
+    folders: readonly(folders),
+    deletedHere: readonly(deletedHere),
     fileById,
     fileByPath,
     fetchList,
@@ -154,6 +169,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     createFile,
     renameFile,
     deleteFile,
+    restoreFile,
     addFolder,
     renameFolder,
     deleteFolder,

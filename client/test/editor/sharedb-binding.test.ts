@@ -189,6 +189,31 @@ describe('sharedb binding', () => {
     expect(a!.errors.length).to.be.greaterThan(0);
   });
 
+  it('an op refused because the file was deleted keeps the typing in the editor, and the binding lets go', async () => {
+    const [a, b] = await join(2, 'f1', 'abc');
+    // The server refuses it while the file is sealed: the document still exists when the client
+    // refetches it, and that refetch must not overwrite what was typed.
+    backend.use('submit', (request, next) => {
+      const op = (request.op as { op?: unknown }).op as { si?: string }[] | undefined;
+      if (op?.some((c) => c.si?.includes('late')))
+        return next({ code: 'ERR_FILE_DELETED', message: 'deleted' } as unknown as Error);
+      next();
+    });
+    a!.dispatch({ changes: { from: 3, insert: ' late' } });
+    await settle(peers);
+    await tick();
+    expect(a!.binding.orphaned).to.equal(true);
+    expect(a!.text).to.equal('abc late');
+    expect(a!.errors, 'not reported as a failed edit').to.deep.equal([]);
+    // From here on the editor holds a local copy: nothing is sent, nothing replaces it.
+    a!.dispatch({ changes: { from: 0, insert: '> ' } });
+    b!.dispatch({ changes: { from: 0, insert: 'B' } });
+    await settle(peers);
+    await tick();
+    expect(a!.text).to.equal('> abc late');
+    expect(b!.text).to.equal('Babc');
+  });
+
   it('a reload of the doc replaces the text and starts a fresh history', async () => {
     const [a] = await join(1, 'f1', 'abc');
     a!.dispatch({ changes: { from: 3, insert: 'd' }, selection: EditorSelection.cursor(4) });

@@ -23,9 +23,29 @@ export class AppError extends Error {
   }
 }
 
-/** Serialize any thrown value for a client: AppErrors as they are, anything else as a generic internal error. */
+/**
+ * Whether `err` is a write refused for want of space: SQLite's SQLITE_FULL (which it also reports
+ * for ENOSPC while growing its WAL or database file) or a file write's ENOSPC / EDQUOT.
+ */
+export function isStorageFull(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+export const storageFull = () =>
+  new AppError(
+    'ERR_STORAGE_FULL',
+    'The server’s disk is full, so this change was not saved. Everything saved before is kept; ' +
+      'try again once space has been freed.',
+  );
+
+/**
+ * Serialize any thrown value for a client: AppErrors as they are, a full disk as
+ * ERR_STORAGE_FULL, anything else as a generic internal error.
+ */
 export function toErrorBody(err: unknown): ErrorBody {
   if (err instanceof AppError) return err.toBody();
+  if (isStorageFull(err)) return storageFull().toBody();
   return { code: 'ERR_INTERNAL', message: 'Something went wrong on the server.' };
 }
 

@@ -282,3 +282,20 @@ export async function readFileAt(repo: Repo, sha: string, path: string): Promise
 export async function headSha(repo: Repo): Promise<string | null> {
   return repo.read(() => readRef(repo, MAIN_REF));
 }
+
+/**
+ * The newest version on `main`'s first-parent line that has a file at `path`, looking back at most
+ * `maxCommits` versions; null when none does (restoring a deleted file from its last version).
+ */
+export async function latestWithFile(repo: Repo, path: string, maxCommits = 1000): Promise<string | null> {
+  validateFilePath(path);
+  return repo.read(async () => {
+    let next = await readRef(repo, MAIN_REF);
+    for (let seen = 0; next !== null && seen < maxCommits; seen++) {
+      const files = await flattenTree(repo, await treeOf(repo, next));
+      if (files.has(path)) return next;
+      next = (await git.readCommit({ ...repo.git, oid: next })).commit.parent[0] ?? null;
+    }
+    return null;
+  });
+}

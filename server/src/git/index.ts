@@ -32,6 +32,7 @@ export {
   headSha,
   type LogEntry,
   lastCovered,
+  latestWithFile,
   log,
   readEntry,
   readFileAt,

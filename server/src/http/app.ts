@@ -13,6 +13,7 @@ import { requestId } from './request-id.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
+import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -39,7 +40,9 @@ export function createApp(services: Services): Koa {
   app.use(metricsRoutes(services).routes());
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
-  app.use(gitSmartHttp(services, new GitAuthenticator(services.store, services.limiters.login)));
+  // One Basic authenticator (and its cache) for git and for downloads, which accept it too.
+  const gitAuth = new GitAuthenticator(services.store, services.limiters.login);
+  app.use(gitSmartHttp(services, gitAuth));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
@@ -49,6 +52,7 @@ export function createApp(services: Services): Koa {
     adminRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    downloadRoutes(services, gitAuth),
     serverInfoRoutes(services),
   ];
   for (const router of routers) {

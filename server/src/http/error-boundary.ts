@@ -3,7 +3,7 @@
  * with the code's status. Unknown errors are logged with context and answered generically.
  */
 import type { Middleware } from 'koa';
-import { AppError } from '../errors/app-error.js';
+import { AppError, isStorageFull, storageFull } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
 import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 
@@ -30,7 +30,10 @@ export function errorBoundary(logger: Logger): Middleware {
     } catch (err) {
       let error: AppError;
       if (err instanceof AppError) error = err;
-      else {
+      else if (isStorageFull(err)) {
+        logger.warn('request refused: the disk is full', { method: ctx.method, path: ctx.path });
+        error = storageFull();
+      } else {
         const status = (err as { status?: number; expose?: boolean }).status;
         const code = status ? BY_STATUS[status] : undefined;
         if (code) error = new AppError(code, (err as Error).message || code);
@@ -50,7 +53,11 @@ export function errorBoundary(logger: Logger): Middleware {
       if (error.code === 'ERR_RATE_LIMITED' && typeof retryAfter === 'number') {
         ctx.set('Retry-After', String(retryAfter));
       }
-      if (error.code === 'ERR_UNAUTHENTICATED' || error.code === 'ERR_BAD_CREDENTIALS') {
+      // A route that takes Basic too (downloads) has set its own challenge.
+      if (
+        (error.code === 'ERR_UNAUTHENTICATED' || error.code === 'ERR_BAD_CREDENTIALS') &&
+        !ctx.response.get('WWW-Authenticate')
+      ) {
         ctx.set('WWW-Authenticate', 'Bearer realm="Gitpad"');
       }
     }

@@ -97,6 +97,8 @@ const base = ShareDB.prototype as unknown as BackendInternals;
  */
 class QueuedBackend extends ShareDB {
   private readonly queues = new Map<string, Array<() => void>>();
+  /** Documents (`collection\u0000id`) that refuse every edit but the server's own: files being deleted. */
+  private readonly sealed = new Set<string>();
 
   // @ts-expect-error sharedb's typings declare the public 4-argument submit; Agent calls this 6-argument one
   override submit(
@@ -107,23 +109,32 @@ class QueuedBackend extends ShareDB {
     options: unknown,
     callback: Callback,
   ): void {
-    const key = `${index}\u0000${id}`;
     const received = performance.now();
-    const run = () =>
+    this.enqueue(`${index}\u0000${id}`, (done) =>
       // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
       (ShareDB.prototype.submit as any).call(this, agent, index, id, op, options, (...args: unknown[]) => {
+        done();
+        if (args[0] && index === COLLECTION_FILES) args[0] = deletedFileError(args[0]);
+        this.submitObserver?.(agent, performance.now() - received, args[0]);
+        callback(...args);
+      }),
+    );
+  }
+
+  /** Runs `run` once every submit queued before it on this document has finished. */
+  private enqueue(key: string, run: (done: () => void) => void): void {
+    const start = () =>
+      run(() => {
         const queue = this.queues.get(key)!;
         queue.shift();
         if (queue.length > 0) queue[0]!();
         else this.queues.delete(key);
-        this.submitObserver?.(agent, performance.now() - received, args[0]);
-        callback(...args);
       });
     const queue = this.queues.get(key);
-    if (queue) queue.push(run);
+    if (queue) queue.push(start);
     else {
-      this.queues.set(key, [run]);
-      run();
+      this.queues.set(key, [start]);
+      start();
     }
   }
 
@@ -132,6 +143,31 @@ class QueuedBackend extends ShareDB {
    * queue included) and the error it was refused with, if any. For metrics.
    */
   submitObserver: SubmitObserver | null = null;
+
+  /**
+   * Seals a document: from now on edits from clients are refused with ERR_FILE_DELETED, also those
+   * already waiting in its submit queue. Resolves once every submit queued before the seal has
+   * been written, so a read after it sees the document's last text.
+   */
+  seal(collection: string, id: string): Promise<void> {
+    const key = `${collection}\u0000${id}`;
+    this.sealed.add(key);
+    return new Promise((resolve) =>
+      this.enqueue(key, (done) => {
+        done();
+        resolve();
+      }),
+    );
+  }
+
+  /** Lifts a seal (the deletion it guarded did not happen). */
+  unseal(collection: string, id: string): void {
+    this.sealed.delete(`${collection}\u0000${id}`);
+  }
+
+  isSealed(collection: string, id: string): boolean {
+    return this.sealed.has(`${collection}\u0000${id}`);
+  }
 
   /**
    * The read check every op passes before it is sent to a client. It runs for every op delivered
@@ -204,8 +240,28 @@ function sessionOfDocCached(collection: string, docId: unknown): string | null {
 }
 
 const forbidden = () => new AppError('ERR_FORBIDDEN', 'You do not have access to this document.');
+const fileDeleted = () =>
+  new AppError('ERR_FILE_DELETED', 'This file was deleted; your edit was not applied to the shared copy.');
 
-export function createBackend(options: BackendOptions): ShareDB {
+/**
+ * ShareDB's own refusals of an edit to a deleted document (transformed through the delete, or
+ * submitted after it) as the stable code clients know: the file was deleted, not a server fault.
+ */
+function deletedFileError(err: unknown): unknown {
+  const code = (err as { code?: unknown }).code;
+  return code === 'ERR_DOC_WAS_DELETED' || code === 'ERR_DOC_DOES_NOT_EXIST' ? fileDeleted() : err;
+}
+
+/** Sealing documents that are about to be deleted (see QueuedBackend.seal). */
+export interface DocSeals {
+  seal(collection: string, id: string): Promise<void>;
+  unseal(collection: string, id: string): void;
+}
+
+/** The server's ShareDB backend. */
+export type GitpadBackend = ShareDB & DocSeals;
+
+export function createBackend(options: BackendOptions): GitpadBackend {
   const { access, limits, logger } = options;
   ShareDB.logger.setMethods({
     info: (...a: unknown[]) => logger.debug(`sharedb: ${a.map(String).join(' ')}`),
@@ -338,6 +394,7 @@ export function createBackend(options: BackendOptions): ShareDB {
       if (op.create || op.del) {
         return next(new AppError('ERR_FORBIDDEN', 'Files are created and deleted through the REST API.'));
       }
+      if (backend.isSealed(collection, id)) return next(fileDeleted());
       try {
         checkTextOpShape(op.op, limits);
       } catch (err) {
@@ -365,9 +422,9 @@ export function createBackend(options: BackendOptions): ShareDB {
       data!.text = text;
     }
     if (identity.kind === 'server') return next();
-    if (typeof text !== 'string' && !(text instanceof ChunkedText)) {
-      return next(new AppError('ERR_FILE_NOT_FOUND', 'This file no longer exists.'));
-    }
+    // Sealed after this op passed `submit` (it waited in the queue behind the seal), or gone.
+    if (backend.isSealed(ctx.collection, ctx.id)) return next(fileDeleted());
+    if (typeof text !== 'string' && !(text instanceof ChunkedText)) return next(fileDeleted());
     try {
       checkTextOpAgainst(text, op.op as Parameters<typeof checkTextOpAgainst>[1], limits);
       next();
@@ -416,7 +473,7 @@ export function createBackend(options: BackendOptions): ShareDB {
     checkRead(identityOf(ctx.agent), presence.c, presence.d, next);
   });
 
-  return backend as unknown as ShareDB;
+  return backend as unknown as GitpadBackend;
 }
 
 function publicFields(identity: { user: { username: string; displayName: string; color: string } }) {

@@ -20,7 +20,10 @@ const invalid = (why: string) => new AppError('ERR_INVALID_OP', `Invalid edit: $
 
 /** Checks the op's shape alone (no text needed). Returns the components. */
 export function checkTextOpShape(op: unknown, limits: OpLimits): TextComponent[] {
-  if (!Array.isArray(op) || op.length === 0) throw invalid('an edit is a non-empty list of components');
+  // An empty list is a no-op, and a legitimate one: ShareDB's client transforms a pending delete of
+  // text someone else deleted first into [] and still sends it; refusing it would make the client
+  // roll back, dropping every other unsent edit of that document.
+  if (!Array.isArray(op)) throw invalid('an edit is a list of components');
   if (op.length > limits.maxComponents) throw invalid(`more than ${limits.maxComponents} components`);
   let chars = 0;
   for (const c of op) {

@@ -31,6 +31,11 @@ export const ERROR_CODES = {
   /** A per-account cap (sessions owned): resolved by removing something, not by waiting. */
   ERR_LIMIT_REACHED: 409,
   ERR_INVITE_EXPIRED: 410,
+  /**
+   * An edit to a file that was deleted meanwhile: the document is sealed and refuses it. The
+   * editor keeps the text; the file comes back through `POST /files/restore`.
+   */
+  ERR_FILE_DELETED: 410,
   ERR_TOO_LARGE: 413,
   ERR_TOO_MANY_FILES: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
@@ -40,6 +45,11 @@ export const ERROR_CODES = {
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
+  /**
+   * The server's disk (data or repos) is full: the change was refused and nothing was written;
+   * everything accepted before is kept. Retry once an administrator has freed space.
+   */
+  ERR_STORAGE_FULL: 507,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -65,7 +65,18 @@ export interface SessionRoleChange {
  */
 export interface SessionEvent {
   sessionId: string;
-  type: 'members' | 'version' | 'comments' | 'tags' | 'renamed' | 'commitFailed' | 'commitOk';
+  type:
+    | 'members'
+    | 'version'
+    | 'comments'
+    | 'tags'
+    | 'renamed'
+    | 'commitFailed'
+    | 'commitOk'
+    | 'fileDeleted'
+    | 'fileRestored'
+    | 'moved'
+    | 'reverted';
   [key: string]: unknown;
 }
 
@@ -92,6 +103,64 @@ export interface SessionJoined {
   users: PresenceUser[];
   /** The latest commit failure, while versions are not being saved; null when all is well. */
   commitFailure: CommitFailure | null;
+}
+
+/** Who did what a `session:event` reports. */
+export interface EventActor {
+  id: string;
+  displayName: string;
+}
+
+/** `session:event` when a file was deleted: `sha` is the version holding its last text. */
+export interface FileDeletedEvent extends SessionEvent {
+  type: 'fileDeleted';
+  fileId: string;
+  path: string;
+  by: EventActor;
+  sha: string | null;
+}
+
+/** `session:event` when a deleted file was restored (as a new file, `fileId`). */
+export interface FileRestoredEvent extends SessionEvent {
+  type: 'fileRestored';
+  fileId: string;
+  path: string;
+  by: EventActor;
+  /** The version it came from; null when restored from someone's local copy. */
+  sha: string | null;
+}
+
+/**
+ * `session:event` when a file or a folder moved (or was renamed): `from` and `to` are paths (a
+ * folder's without a trailing slash). File ids do not change, so open tabs just re-label. A folder
+ * move is one version, `sha` (null when only empty folders moved); a file move is committed as
+ * usual, with the next version.
+ */
+export interface MovedEvent extends SessionEvent {
+  type: 'moved';
+  kind: 'file' | 'folder';
+  from: string;
+  to: string;
+  by: EventActor;
+  /** The file's id (`kind: 'file'`). */
+  fileId?: string;
+  /** The version the folder move made (`kind: 'folder'`). */
+  sha?: string | null;
+}
+
+/** A file a revert left unlike its target, and who typed in it while the revert ran. */
+export interface RevertDiffers {
+  path: string;
+  by: string[];
+}
+
+/** `session:event` after a revert: `sha` is the target, `version` the commit the revert made. */
+export interface RevertedEvent extends SessionEvent {
+  type: 'reverted';
+  sha: string;
+  version: string | null;
+  by: EventActor;
+  differs: RevertDiffers[];
 }
 
 export interface ChatUser {

@@ -217,6 +217,29 @@ export function pathClash(path: string, existing: string): string | null {
       ? `"${path}" already exists.`
       : `"${path}" clashes with "${existing}" (a file and a folder cannot share a name).`;
   }
+  return caseClash(path, existing);
+}
+
+/**
+ * Why a folder cannot sit beside an existing file or folder (or a file beside an existing folder),
+ * or null when it can: the same rule as `pathClash`, except that a folder may hold what is under it
+ * (folder `src` beside file `src/a.js` or folder `src/lib` is fine). `existingIsFolder` says what
+ * `existing` is; `folder` is always a folder, `existing` a file unless said otherwise.
+ */
+export function folderClash(folder: string, existing: string, existingIsFolder: boolean): string | null {
+  if (existing === folder) {
+    return existingIsFolder
+      ? `"${folder}" already exists.`
+      : `"${folder}" clashes with the file "${existing}" (a file and a folder cannot share a name).`;
+  }
+  if (!existingIsFolder && folder.startsWith(`${existing}/`)) {
+    return `"${folder}" clashes with the file "${existing}" (a file and a folder cannot share a name).`;
+  }
+  return caseClash(folder, existing);
+}
+
+/** Why `path` and `existing` would be one on a case-insensitive file system, or null. */
+function caseClash(path: string, existing: string): string | null {
   const a = path.split('/');
   const b = existing.split('/');
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
@@ -227,4 +250,31 @@ export function pathClash(path: string, existing: string): string | null {
     return `"${mine}" differs from "${theirs}" only in case; macOS and Windows clones would hold one file.`;
   }
   return null;
+}
+
+/**
+ * A path typed relative to `folder` ('' for the top) resolved to a session path: `../web/lib.rs`
+ * and `web/lib.rs` from the folder, `/web/lib.rs` from the top; `.` segments drop and `..` goes up.
+ * Returns the path (still to be checked by `checkPath`), or why it cannot be resolved (it climbs
+ * above the top). Empty segments are kept, so `checkPath` names a `//`.
+ */
+export function resolvePath(folder: string, input: string): PathCheck {
+  const fromTop = input.startsWith('/');
+  const out = fromTop || folder === '' ? [] : folder.split('/');
+  const segments = (fromTop ? input.slice(1) : input).split('/');
+  for (const [i, segment] of segments.entries()) {
+    if (segment === '.' && i < segments.length - 1) continue;
+    if (segment === '..') {
+      if (out.length === 0) return { ok: false, reason: `"${input}" goes above the session's top folder.` };
+      out.pop();
+      continue;
+    }
+    out.push(segment);
+  }
+  return { ok: true, path: out.join('/') };
+}
+
+/** True when `path` is meant relative to a file's folder (starts with `./` or `../`). */
+export function isRelativePath(path: string): boolean {
+  return path.startsWith('./') || path.startsWith('../');
 }

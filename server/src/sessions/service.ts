@@ -6,13 +6,14 @@
 import type { AccessControl } from '../auth/access.js';
 import { AppError } from '../errors/app-error.js';
 import { type Connection, createDoc, deleteDoc, submitOp, type TypedDoc, withDoc } from '../ot/docs.js';
+import { isRelativePath, resolvePath } from '../protocol/paths.js';
 import type { Role } from '../protocol/roles.js';
 import { hasLoneSurrogate } from '../protocol/text-ops.js';
 import type { SessionRecord, Store } from '../storage/types.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, fileDocId, newFileId, newSessionId } from './ids.js';
 import { isLanguage, languageForPath } from './languages.js';
 import { KeyedMutex } from './mutex.js';
-import { assertPathFree, validatePath } from './paths.js';
+import { assertFolderFree, assertPathFree, folderPath, validatePath } from './paths.js';
 
 export interface ManifestEntry {
   path: string;
@@ -22,6 +23,19 @@ export interface ManifestEntry {
 export interface Manifest {
   name: string;
   files: Record<string, ManifestEntry>;
+  /**
+   * Folders someone made, by path (no trailing slash), each `{}`: kept even while empty, until
+   * deleted. Folders that only hold files need no entry. Absent in manifests made before folders
+   * were kept (read it as `{}`). Git keeps no empty folder (see docs/protocol.md).
+   */
+  folders?: Record<string, Record<string, never>>;
+}
+
+/** What a folder move did: every file under `from` is now under `to` (same ids). */
+export interface FolderMove {
+  from: string;
+  to: string;
+  files: FileInfo[];
 }
 
 export interface FileInfo {
@@ -63,6 +77,11 @@ export function validateSessionName(input: unknown): string {
     throw new AppError('ERR_VALIDATION', 'name: 1 to 100 characters, no control characters.');
   }
   return name;
+}
+
+/** The op component that adds folder `path` (and the `folders` key itself in an older manifest). */
+function folderInsert(manifest: Manifest, path: string): unknown {
+  return manifest.folders ? { p: ['folders', path], oi: {} } : { p: ['folders'], oi: { [path]: {} } };
 }
 
 function validateContent(content: unknown, maxChars: number): string {
@@ -187,8 +206,7 @@ export class SessionService {
     fileId: string,
     input: { path?: unknown; language?: unknown },
     actorId?: string,
-  ): Promise<FileInfo> {
-    const newPath = input.path === undefined ? undefined : validatePath(input.path);
+  ): Promise<FileInfo & { previousPath: string }> {
     if (input.language !== undefined && !isLanguage(input.language)) {
       throw new AppError('ERR_VALIDATION', 'language: not a known language.');
     }
@@ -196,6 +214,18 @@ export class SessionService {
       this.editManifest(sessionId, async (manifest, doc) => {
         const old = manifest.files[fileId];
         if (!old) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+        // `./x` and `../x` are relative to the file's own folder (protocol/paths.ts resolvePath).
+        let newPath: string | undefined;
+        if (input.path !== undefined) {
+          let typed = input.path;
+          if (typeof typed === 'string' && isRelativePath(typed)) {
+            const slash = old.path.lastIndexOf('/');
+            const resolved = resolvePath(slash < 0 ? '' : old.path.slice(0, slash), typed);
+            if (!resolved.ok) throw new AppError('ERR_INVALID_PATH', resolved.reason);
+            typed = resolved.path;
+          }
+          newPath = validatePath(typed);
+        }
         const path = newPath ?? old.path;
         if (path !== old.path) this.assertFree(manifest, path, fileId);
         // A language that followed the old extension follows the new one; an override stays.
@@ -208,7 +238,109 @@ export class SessionService {
           await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
           this.hooks.treeChanged?.(sessionId, actorId);
         }
-        return fileInfo(sessionId, fileId, entry);
+        return { ...fileInfo(sessionId, fileId, entry), previousPath: old.path };
+      }),
+    );
+  }
+
+  /**
+   * Makes a folder that stays while empty (`folders` in the manifest). Its parents need no entry
+   * of their own. ERR_PATH_EXISTS when it exists already or clashes with a file or folder.
+   */
+  async createFolder(sessionId: string, input: unknown): Promise<{ path: string }> {
+    const path = validatePath(folderPath(input));
+    return this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const folders = Object.keys(manifest.folders ?? {});
+        if (folders.length >= this.limits.maxFilesPerSession) {
+          throw new AppError(
+            'ERR_TOO_MANY_FILES',
+            `A session may hold at most ${this.limits.maxFilesPerSession} folders.`,
+          );
+        }
+        const files = Object.values(manifest.files).map((f) => f.path);
+        if (files.some((f) => f.startsWith(`${path}/`)))
+          throw new AppError('ERR_PATH_EXISTS', `"${path}" already exists.`);
+        assertFolderFree(path, files, folders);
+        await submitOp(doc, [folderInsert(manifest, path)]);
+        return { path };
+      }),
+    );
+  }
+
+  /**
+   * Forgets the folder `path` and every folder under it. Files under it are not touched (they are
+   * deleted one by one first, each keeping its text in a version); while any remain, the folder
+   * still shows, as it holds them. ERR_FILE_NOT_FOUND when there is no such folder at all.
+   */
+  async deleteFolder(sessionId: string, input: unknown): Promise<void> {
+    const path = folderPath(input);
+    await this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const under = (p: string) => p === path || p.startsWith(`${path}/`);
+        const gone = Object.keys(manifest.folders ?? {}).filter(under);
+        if (gone.length === 0) {
+          if (!Object.values(manifest.files).some((f) => under(f.path)))
+            throw new AppError('ERR_FILE_NOT_FOUND', `There is no folder "${path}".`);
+          return;
+        }
+        await submitOp(
+          doc,
+          gone.map((g) => ({ p: ['folders', g], od: {} })),
+        );
+      }),
+    );
+  }
+
+  /**
+   * Moves (or renames) the folder `from` to `to` with everything under it, files and folders, as
+   * ONE manifest op: every new path passes the create rule and the clash rule against what stays,
+   * or nothing is written. File ids do not change, so open documents, tabs and cursors stay.
+   * `to` inside `from` is refused; a case-only rename (`src` → `Src`) is fine.
+   */
+  async moveFolder(
+    sessionId: string,
+    input: { from: unknown; to: unknown },
+    actorId?: string,
+  ): Promise<FolderMove> {
+    const from = folderPath(input.from);
+    const to = validatePath(folderPath(input.to));
+    return this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const moves = (p: string) => p === from || p.startsWith(`${from}/`);
+        const dest = (p: string) => to + p.slice(from.length);
+        const allFolders = Object.keys(manifest.folders ?? {});
+        const files = Object.entries(manifest.files).filter(([, f]) => f.path.startsWith(`${from}/`));
+        const folders = allFolders.filter(moves);
+        if (files.length === 0 && folders.length === 0)
+          throw new AppError('ERR_FILE_NOT_FOUND', `There is no folder "${from}".`);
+        if (to === from) return { from, to, files: [] };
+        if (moves(to)) throw new AppError('ERR_INVALID_PATH', `"${from}" cannot move into itself ("${to}").`);
+        const stayFiles = Object.values(manifest.files)
+          .map((f) => f.path)
+          .filter((p) => !p.startsWith(`${from}/`));
+        const stayFolders = allFolders.filter((p) => !moves(p));
+        // Into a folder that exists (holding files) is a merge nobody asked for: refused, as a kept one is.
+        if (stayFiles.some((p) => p.startsWith(`${to}/`)))
+          throw new AppError('ERR_PATH_EXISTS', `"${to}" already exists.`);
+        const moved: Array<[string, ManifestEntry, ManifestEntry]> = files.map(([id, f]) => [
+          id,
+          f,
+          { path: validatePath(dest(f.path)), language: f.language },
+        ]);
+        for (const [, , entry] of moved) {
+          assertPathFree(entry.path, stayFiles);
+          assertFolderFree(entry.path, [], stayFolders, true);
+        }
+        for (const folder of new Set([to, ...folders.map(dest)])) {
+          assertFolderFree(validatePath(folder), stayFiles, stayFolders);
+        }
+        const op: unknown[] = moved.map(([id, od, oi]) => ({ p: ['files', id], od, oi }));
+        for (const g of folders) op.push({ p: ['folders', g], od: {} });
+        for (const g of folders) op.push({ p: ['folders', dest(g)], oi: {} });
+        await submitOp(doc, op);
+        if (moved.length > 0) this.hooks.treeChanged?.(sessionId, actorId);
+        return { from, to, files: moved.map(([id, , entry]) => fileInfo(sessionId, id, entry)) };
       }),
     );
   }
@@ -284,6 +416,7 @@ export class SessionService {
       .filter(([id]) => id !== except)
       .map(([, entry]) => entry.path);
     assertPathFree(path, others);
+    assertFolderFree(path, [], Object.keys(manifest.folders ?? {}), true);
   }
 
   private async editManifest<R>(

@@ -5,10 +5,14 @@
  */
 
 import { gitIdentity } from '../auth/git-identity.js';
+import { AppError } from '../errors/app-error.js';
+import { type GitStream, gitOutput } from '../git/cli-stream.js';
 import {
   addComment,
   type Comment,
+  type CommitResult,
   commentCounts,
+  comparePaths,
   createTag,
   type DiffEngine,
   deleteComment,
@@ -18,6 +22,7 @@ import {
   editComment,
   type FileDiff,
   headSha,
+  latestWithFile,
   listComments,
   log,
   openRepo,
@@ -30,14 +35,18 @@ import {
   resolveThread,
   tagsByCommit,
 } from '../git/index.js';
-import type { Connection } from '../ot/docs.js';
+import { authorOf } from '../ot/authorship.js';
+import type { DocSeals } from '../ot/backend.js';
+import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
-import { EVENTS } from '../protocol/events.js';
+import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
-import type { SessionService } from '../sessions/service.js';
-import type { Store } from '../storage/types.js';
-import { textEditOp } from './text-edit.js';
+import { validatePath } from '../sessions/paths.js';
+import type { FileInfo, FolderMove, SessionService } from '../sessions/service.js';
+import type { ShareDBAdapter, Store } from '../storage/types.js';
+import { textDiffOp } from './text-edit.js';
 import type { CommitWorker } from './worker.js';
+import type { ZipEntry } from './zip.js';
 
 export interface VersionServiceOptions {
   store: Store;
@@ -52,6 +61,12 @@ export interface VersionServiceOptions {
   diffMaxLines: number;
   /** Domain of the default commit e-mail (config `gitEmailDomain`): tags carry the tagger's. */
   gitEmailDomain: string;
+  /** Seals a file's document before it is deleted (the ShareDB backend). */
+  seals: DocSeals;
+  /** A fresh trusted connection of the server's own, closed by the caller (revert's private docs). */
+  connect: () => Connection;
+  /** The op log, for who typed in a file while a revert ran. */
+  db: ShareDBAdapter;
 }
 
 export interface Actor {
@@ -61,6 +76,16 @@ export interface Actor {
   /** The actor's own git name and e-mail, when set (auth/git-identity.ts). */
   gitName?: string | null;
   gitEmail?: string | null;
+}
+
+/** A file a revert changes: its document (private to the revert), read at version `v`. */
+interface RevertEdit {
+  fileId: string;
+  path: string;
+  doc: TypedDoc<{ text: string }>;
+  /** The target's text. */
+  wanted: string;
+  v: number;
 }
 
 export class VersionService {
@@ -118,43 +143,245 @@ export class VersionService {
   }
 
   /**
+   * Deletes a file so that nothing anyone saw acknowledged is lost: the document is sealed (edits
+   * arriving from now on are refused with ERR_FILE_DELETED), the session's live state is committed
+   * ("Before deleting <path>") if anything is uncommitted, then the file goes and the deletion is
+   * a version of its own. Everyone is told who deleted what, and which version holds its text.
+   */
+  async deleteFile(sessionId: string, fileId: string, actor: Actor): Promise<{ sha: string | null }> {
+    return this.o.worker.exclusive(sessionId, async (commit) => {
+      const entry = (await this.o.sessions.manifest(sessionId)).files[fileId];
+      if (!entry) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+      const kept = await this.keepThenDelete(sessionId, [[fileId, entry.path]], actor, () =>
+        commit({ message: `Before deleting ${entry.path}`, actorId: actor.id }),
+      );
+      await commit({ message: `Delete ${entry.path}`, actorId: actor.id });
+      return { sha: kept };
+    });
+  }
+
+  /**
+   * Seals `files`, commits what is live (`commitBefore`), then deletes them and tells everyone.
+   * Returns the version holding their last text. A failed commit lifts the seals: nothing is
+   * deleted that git does not hold.
+   */
+  private async keepThenDelete(
+    sessionId: string,
+    files: Array<[fileId: string, path: string]>,
+    actor: Actor,
+    commitBefore: () => Promise<CommitResult>,
+  ): Promise<string | null> {
+    const docIds = files.map(([fileId]) => fileDocId(sessionId, fileId));
+    let kept: CommitResult;
+    try {
+      await Promise.all(docIds.map((id) => this.o.seals.seal(COLLECTION_FILES, id)));
+      kept = await commitBefore();
+    } catch (err) {
+      for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
+      throw err;
+    }
+    try {
+      for (const [fileId, path] of files) {
+        await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
+        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+          sessionId,
+          type: 'fileDeleted',
+          fileId,
+          path,
+          by: eventActor(actor),
+          sha: kept.sha,
+        });
+      }
+    } finally {
+      // A deleted document refuses edits by itself (ERR_FILE_DELETED too); one left undeleted by
+      // a failure takes edits again.
+      for (const id of docIds) this.o.seals.unseal(COLLECTION_FILES, id);
+    }
+    return kept.sha;
+  }
+
+  /**
+   * Moves a folder with everything under it (SessionService.moveFolder: one manifest op, all or
+   * nothing) and commits it at once as ONE version, "Move <from>/ to <to>/", holding the session's
+   * live text (nothing else can commit between the op and the commit). Everyone is told who moved
+   * what. A commit that fails leaves the move done and the commit to the worker's retries.
+   */
+  async moveFolder(
+    sessionId: string,
+    input: { from: unknown; to: unknown },
+    actor: Actor,
+  ): Promise<FolderMove & { sha: string | null }> {
+    return this.o.worker.exclusive(sessionId, async (commit) => {
+      const move = await this.o.sessions.moveFolder(sessionId, input, actor.id);
+      if (move.from === move.to) return { ...move, sha: null };
+      let sha: string | null = null;
+      if (move.files.length > 0) {
+        try {
+          const result = await commit({ message: `Move ${move.from}/ to ${move.to}/`, actorId: actor.id });
+          sha = result.unchanged ? null : result.sha;
+        } catch {
+          // The worker logged it, told the session and will retry; the move itself stands.
+        }
+      }
+      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        sessionId,
+        type: 'moved',
+        kind: 'folder',
+        from: move.from,
+        to: move.to,
+        by: eventActor(actor),
+        sha,
+      } satisfies MovedEvent);
+      return { ...move, sha };
+    });
+  }
+
+  /**
+   * Renames or moves one file (SessionService.updateFile, which also changes its language) and,
+   * when its path changed, tells everyone who moved it where.
+   */
+  async updateFile(
+    sessionId: string,
+    fileId: string,
+    input: { path?: unknown; language?: unknown },
+    actor: Actor,
+  ): Promise<FileInfo> {
+    const { previousPath, ...file } = await this.o.sessions.updateFile(sessionId, fileId, input, actor.id);
+    if (file.path !== previousPath) {
+      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        sessionId,
+        type: 'moved',
+        kind: 'file',
+        fileId,
+        from: previousPath,
+        to: file.path,
+        by: eventActor(actor),
+      } satisfies MovedEvent);
+    }
+    return file;
+  }
+
+  /**
+   * Brings a deleted file back at `path`: with `content` (an editor's local copy, which may hold
+   * edits refused after the delete), else from version `sha`, else from the newest version that
+   * has the path. The same validation and limits as creating a file.
+   */
+  async restoreFile(
+    sessionId: string,
+    input: { path: unknown; sha?: string | undefined; content?: unknown },
+    actor: Actor,
+  ): Promise<FileInfo & { sha: string | null }> {
+    const path = validatePath(input.path);
+    let content = input.content;
+    let sha: string | null = null;
+    if (content === undefined) {
+      const repo = await this.repo(sessionId);
+      sha = input.sha === undefined ? await latestWithFile(repo, path) : await resolveSha(repo, input.sha);
+      if (sha === null) throw new AppError('ERR_FILE_NOT_FOUND', `No version holds ${path}.`);
+      content = await readFileAt(repo, sha, path);
+    }
+    const file = await this.o.sessions.createFile(sessionId, { path, content }, actor.id);
+    this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+      sessionId,
+      type: 'fileRestored',
+      fileId: file.id,
+      path: file.path,
+      by: eventActor(actor),
+      sha,
+    });
+    return { ...file, sha };
+  }
+
+  /**
    * Applies a version's files to the live documents as ordinary edits (every open editor updates in
-   * place), then commits the result as a new commit. History is never rewritten.
+   * place), then commits the result as a new commit. History is never rewritten, and nothing typed
+   * is lost: the live state is committed first ("Before revert"), each file's change is a minimal
+   * diff submitted at the document version it was computed from (ShareDB transforms it through
+   * whatever was typed since, which stays), and files the target lacks go through the delete path.
+   * `differs` lists the files left unlike the target, and who typed in them meanwhile.
    */
   async revert(sessionId: string, sha: string, actor: Actor) {
     const repo = await this.repo(sessionId);
     const full = await resolveSha(repo, sha);
     const target = await readTree(repo, full);
     const entry = await readEntry(repo, full, { engine: this.o.diffEngine });
-    const manifest = await this.o.sessions.manifest(sessionId);
-    const current = Object.entries(manifest.files);
-    // Deletes first, then edits, then creates: a path freed by a delete can be taken again.
-    for (const [fileId, f] of current) {
-      if (!target.has(f.path)) await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
+    const short = full.slice(0, 7);
+    // Private docs: nothing else fetches them, so they stay at the version read until submitted.
+    const conn = this.o.connect();
+    try {
+      return await this.o.worker.exclusive(sessionId, async (commit) => {
+        const current = Object.entries((await this.o.sessions.manifest(sessionId)).files);
+        const doomed = current
+          .filter(([, f]) => !target.has(f.path))
+          .map(([id, f]) => [id, f.path] as [string, string]);
+        // Read before the "Before revert" commit, which then holds at least what the edits remove.
+        const edits: RevertEdit[] = [];
+        for (const [fileId, f] of current) {
+          const wanted = target.get(f.path);
+          if (wanted === undefined) continue;
+          const doc = conn.get(COLLECTION_FILES, fileDocId(sessionId, fileId)) as TypedDoc<{ text: string }>;
+          await new Promise<void>((resolve, reject) => doc.fetch((err) => (err ? reject(err) : resolve())));
+          if (doc.type) edits.push({ fileId, path: f.path, doc, wanted, v: doc.version ?? 0 });
+        }
+        const before = () => commit({ message: `Before revert to ${short}`, actorId: actor.id });
+        if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
+        else await before();
+        for (const e of edits) {
+          const op = textDiffOp(e.doc.data.text, e.wanted);
+          if (op.length === 0) continue;
+          try {
+            await submitOp(e.doc, op, { revert: full });
+          } catch (err) {
+            // Deleted meanwhile (by someone else): nothing of it to revert.
+            const code = (err as { code?: unknown }).code;
+            if (code !== 'ERR_FILE_DELETED' && code !== 'ERR_DOC_WAS_DELETED') throw err;
+            continue;
+          }
+          this.o.worker.noteEdit(sessionId, actor.id, e.wanted.length);
+        }
+        const existing = new Set(current.map(([, f]) => f.path));
+        for (const [path, content] of target) {
+          if (!existing.has(path)) await this.o.sessions.createFile(sessionId, { path, content }, actor.id);
+        }
+        const result = await commit({ message: `Revert to ${short}: ${entry.subject}`, actorId: actor.id });
+        const differs = await this.whoDiffers(sessionId, edits);
+        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+          sessionId,
+          type: 'reverted',
+          sha: full,
+          version: result.sha,
+          by: eventActor(actor),
+          differs,
+        });
+        return { ...result, differs };
+      });
+    } finally {
+      conn.close();
     }
-    for (const [fileId, f] of current) {
-      const wanted = target.get(f.path);
-      if (wanted === undefined) continue;
-      await withDoc<{ text: string }, void>(
-        this.o.conn,
-        COLLECTION_FILES,
-        fileDocId(sessionId, fileId),
-        async (doc) => {
-          if (!doc.type) return;
-          const op = textEditOp(doc.data.text, wanted);
-          if (op.length === 0) return;
-          await submitOp(doc, op, { revert: full });
-          this.o.worker.noteEdit(sessionId, actor.id, wanted.length);
-        },
+  }
+
+  /** Files whose live text is not the revert's target now, with who typed in them since it read them. */
+  private async whoDiffers(sessionId: string, edits: RevertEdit[]): Promise<RevertDiffers[]> {
+    const differs: RevertDiffers[] = [];
+    for (const e of edits) {
+      await new Promise<void>((resolve, reject) => e.doc.fetch((err) => (err ? reject(err) : resolve())));
+      if (!e.doc.type || e.doc.data.text === e.wanted) continue;
+      const ops = await new Promise<Array<{ m?: Record<string, unknown> }>>((resolve, reject) =>
+        this.o.db.getOps(
+          COLLECTION_FILES,
+          fileDocId(sessionId, e.fileId),
+          e.v,
+          null,
+          { metadata: true },
+          (err: unknown, res: never) => (err ? reject(err) : resolve(res)),
+        ),
       );
+      const ids = [...new Set(ops.map(authorOf).filter((id): id is string => id !== undefined))];
+      const by: string[] = [];
+      for (const id of ids) by.push((await this.o.store.users.byId(id))?.displayName ?? '(deleted user)');
+      differs.push({ path: e.path, by });
     }
-    const existing = new Set(current.map(([, f]) => f.path));
-    for (const [path, content] of target) {
-      if (!existing.has(path)) await this.o.sessions.createFile(sessionId, { path, content }, actor.id);
-    }
-    const message = `Revert to ${full.slice(0, 7)}: ${entry.subject}`;
-    const result = await this.o.worker.commitNow(sessionId, { message, actorId: actor.id });
-    return result;
+    return differs;
   }
 
   async tag(sessionId: string, sha: string, name: string, actor: Actor, message?: string) {
@@ -209,6 +436,50 @@ export class VersionService {
     this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'comments', sha });
   }
 
+  /**
+   * A version as a zip, exactly what `git archive --format=zip <sha>` writes (no prefix), streamed
+   * from git. The sha is resolved first, so a bad one is a clean ERR_INVALID_SHA / 404.
+   */
+  async versionArchive(sessionId: string, sha: string): Promise<{ sha: string; out: GitStream }> {
+    const repo = await this.repo(sessionId);
+    const full = await resolveSha(repo, sha);
+    return { sha: full, out: gitOutput(repo, this.o.reposDir, ['archive', '--format=zip', full]) };
+  }
+
+  /**
+   * The session's history as a git bundle of HEAD, `main` and its tags (what a clone gets; HEAD so
+   * that `git clone <bundle>` checks `main` out), streamed from
+   * `git bundle create`. ERR_VERSION_NOT_FOUND before the first version (git makes no empty bundle).
+   */
+  async bundle(sessionId: string): Promise<GitStream> {
+    const repo = await this.repo(sessionId);
+    if ((await headSha(repo)) === null)
+      throw new AppError('ERR_VERSION_NOT_FOUND', 'This session has no versions yet: save one first.');
+    return gitOutput(repo, this.o.reposDir, [
+      'bundle',
+      'create',
+      '--quiet',
+      '-',
+      'HEAD',
+      '--branches',
+      '--tags',
+    ]);
+  }
+
+  /**
+   * The live state as zip entries: every file's current text (typing not yet in a version
+   * included), by path, and the folders kept in the manifest (empty ones come out too).
+   */
+  async liveEntries(sessionId: string): Promise<ZipEntry[]> {
+    const manifest = await this.o.sessions.manifest(sessionId);
+    const files = await this.liveFiles(sessionId);
+    const entries: ZipEntry[] = [
+      ...Object.keys(manifest.folders ?? {}).map((path) => ({ path, folder: true as const })),
+      ...files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
+    ];
+    return entries.sort((a, b) => comparePaths(a.path, b.path));
+  }
+
   private async liveFiles(sessionId: string) {
     const manifest = await this.o.sessions.manifest(sessionId);
     const files: Array<{ path: string; content: string }> = [];
@@ -223,6 +494,10 @@ export class VersionService {
     }
     return files;
   }
+}
+
+function eventActor(actor: Actor): EventActor {
+  return { id: actor.id, displayName: actor.displayName };
 }
 
 function commentAuthor(actor: Actor) {

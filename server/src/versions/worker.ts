@@ -163,6 +163,15 @@ export class CommitWorker {
   }
 
   /**
+   * Runs `fn` holding the session's commit lock, with a `commit` that commits inside it: several
+   * commits and the changes between them (delete a file, revert) as one step no scheduled commit
+   * can split.
+   */
+  exclusive<T>(sessionId: string, fn: (commit: (req: CommitRequest) => Promise<CommitResult>) => Promise<T>) {
+    return this.locks.run(sessionId, () => fn((req) => this.commit(sessionId, req)));
+  }
+
+  /**
    * After a start: commits every session whose live files differ from its head commit (edits
    * acknowledged before a crash, never committed), in the background, one at a time.
    */

@@ -175,6 +175,35 @@ describe('live editing converges', () => {
     for (const c of clients) c.close();
   });
 
+  it('a pending delete of text someone else already deleted (an empty op after transform) is accepted, and nothing else pending is rolled back', async function () {
+    this.timeout(30_000);
+    const { owner, sessionId, fileId, clients, docs } = await setup(2, 'x😀y');
+    const [a, b] = docs as [ClientDoc, ClientDoc];
+    const [ca] = clients as [RealtimeClient, RealtimeClient];
+    const errors: unknown[] = [];
+    a.on('error', (err: unknown) => errors.push(err));
+    (a as unknown as { preventCompose: boolean }).preventCompose = true;
+    ca.socket.disconnect();
+    // Offline, a types, then deletes the emoji; b deletes the same emoji meanwhile.
+    const acks = [submit(a, [{ p: ['text', 0], si: 'A' }]), submit(a, [{ p: ['text', 2], sd: '😀' }])];
+    await submit(b, [{ p: ['text', 1], sd: '😀' }]);
+    ca.socket.connect();
+    await Promise.all(acks);
+    // Whatever order the reconnect replays in, a's delete becomes [] somewhere: it must pass.
+    await submit(a, [{ p: ['text', 0], si: 'B' }]);
+    const truth = await expectConverged(docs, owner.token, sessionId, fileId);
+    expect(truth).to.equal('BAxy');
+    expect(errors).to.deep.equal([]);
+    for (const c of clients) c.close();
+  });
+
+  it('an empty op is accepted as a no-op', async () => {
+    const { owner, sessionId, fileId, clients, docs } = await setup(1, 'x');
+    await submit(docs[0]!, []);
+    expect(await expectConverged(docs, owner.token, sessionId, fileId)).to.equal('x');
+    for (const c of clients) c.close();
+  });
+
   it('a manual disconnect and reconnect of the socket resubmits pending edits exactly once', async function () {
     this.timeout(30_000);
     const { owner, sessionId, fileId, clients, docs } = await setup(2, 'x');

@@ -227,6 +227,12 @@ describe('permission matrix: every role against every action on every path', fun
       run: (c) => call(c, 'POST', `${S()}/files`, { path: `${uniq('new')}.txt`, content: 'n' }),
     },
     {
+      label: 'POST /api/sessions/:id/files/restore',
+      need: 'session.write',
+      ok: 201,
+      run: (c) => call(c, 'POST', `${S()}/files/restore`, { path: `${uniq('restored')}.txt`, content: 'r' }),
+    },
+    {
       label: 'GET /api/sessions/:id/files/:fileId',
       need: 'session.read',
       ok: 200,
@@ -244,6 +250,56 @@ describe('permission matrix: every role against every action on every path', fun
       need: 'session.write',
       ok: 204,
       run: async (c) => call(c, 'DELETE', `${S()}/files/${(await freshFile()).id}`),
+    },
+    {
+      label: 'POST /api/sessions/:id/folders',
+      need: 'session.write',
+      ok: 201,
+      run: (c) => call(c, 'POST', `${S()}/folders`, { path: uniq('folder') }),
+    },
+    {
+      label: 'POST /api/sessions/:id/folders/move',
+      need: 'session.write',
+      ok: 200,
+      run: async (c) => {
+        const from = uniq('from');
+        await asOwner('POST', `/api/sessions/${sid}/folders`, { path: from });
+        return call(c, 'POST', `${S()}/folders/move`, { from, to: uniq('to') });
+      },
+    },
+    {
+      label: 'DELETE /api/sessions/:id/folders/<path>',
+      need: 'session.write',
+      ok: 204,
+      run: async (c) => {
+        const path = uniq('gone');
+        await asOwner('POST', `/api/sessions/${sid}/folders`, { path });
+        return call(c, 'DELETE', `${S()}/folders/${path}`);
+      },
+    },
+    {
+      label: 'GET /api/sessions/:id/files/:fileId/raw',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/files/${file.id}/raw`),
+    },
+    {
+      label: 'GET /api/sessions/:id/archive.zip',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/archive.zip`),
+    },
+    {
+      label: 'GET /api/sessions/:id/versions/:sha/archive.zip',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${V()}/archive.zip`),
+    },
+    {
+      label: 'GET /api/sessions/:id/bundle',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/bundle`),
     },
     {
       label: 'GET /api/sessions/:id/versions',

@@ -166,17 +166,23 @@ describe('versions are git commits', () => {
       body: { path: 'new/file.txt', content: 'fresh\n' },
     });
     const head = (await save(alice, s.id)).body.sha;
+    // Deleting a file commits the live state first, then the deletion itself: two versions
+    // between `base` and `head`.
+    const subjects = (await gitIn(s.id, ['log', '--format=%s', `${base}..${head}`])).stdout
+      .trim()
+      .split('\n');
+    expect(subjects.slice(1)).to.deep.equal(['Delete gone.txt', 'Before deleting gone.txt']);
     const ours = await fetch(`${t.url}/api/sessions/${s.id}/versions/${head}/diff`, {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(ours.headers.get('content-type')).to.match(/^text\/x-diff/);
+    expect(await ours.text()).to.equal((await gitIn(s.id, ['diff', `${head}^`, head])).stdout);
     const theirs = await gitIn(s.id, ['diff', base, head]);
-    expect(await ours.text()).to.equal(theirs.stdout);
     const withBase = await fetch(`${t.url}/api/sessions/${s.id}/versions/${head}/diff?base=${base}`, {
       headers: { authorization: `Bearer ${alice.token}` },
     });
     expect(await withBase.text()).to.equal(theirs.stdout);
-    const json = await api(t.url, 'GET', `/api/sessions/${s.id}/versions/${head}/diff`, {
+    const json = await api(t.url, 'GET', `/api/sessions/${s.id}/versions/${head}/diff?base=${base}`, {
       token: alice.token,
       headers: { accept: 'application/json' },
     });

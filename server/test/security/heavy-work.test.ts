@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { expect } from 'chai';
+import { connectClient, submit, subscribe } from '../helpers/realtime-client.js';
 import {
   api,
   createSession,
@@ -84,19 +85,27 @@ describe('security: heavy work stays off the event loop', function () {
     return res.body.sha as string;
   };
 
-  /** A session whose `big.txt` is `before` in one version and `after` in the next (through REST). */
+  /**
+   * A session whose `big.txt` is `before` in one version and `after` in the next: the text is
+   * rewritten live, in ops under the op size cap (a delete would make versions of its own).
+   */
   const twoVersions = async (server: TestServer, user: TestUser, before: string, after: string) => {
     const s = await createSession(server.url, user, { files: { 'big.txt': before } });
     const first = await save(server, user, s.id, 'Big file');
-    const del = await api(server.url, 'DELETE', `/api/sessions/${s.id}/files/${s.files['big.txt']!.id}`, {
-      token: user.token,
-    });
-    expect(del.status).to.equal(204);
-    const created = await api(server.url, 'POST', `/api/sessions/${s.id}/files`, {
-      token: user.token,
-      body: { path: 'big.txt', content: after },
-    });
-    expect(created.status).to.equal(201);
+    const client = await connectClient(server.url, user.token);
+    try {
+      const doc = client.connection.get(s.files['big.txt']!.doc.collection, s.files['big.txt']!.doc.id);
+      await subscribe(doc);
+      const chunk = 512 * 1024;
+      for (let at = 0; at < before.length; at += chunk) {
+        await submit(doc, [{ p: ['text', 0], sd: before.slice(at, at + chunk) }]);
+      }
+      for (let at = 0; at < after.length; at += chunk) {
+        await submit(doc, [{ p: ['text', at], si: after.slice(at, at + chunk) }]);
+      }
+    } finally {
+      client.close();
+    }
     const second = await save(server, user, s.id, 'Rewrite the big file');
     return { sessionId: s.id, first, second };
   };

@@ -167,6 +167,48 @@ describe('SqliteShareDB', () => {
     expect(db.stats().dirtyDocs).to.equal(0);
   });
 
+  it('on a full disk refuses an op with ERR_STORAGE_FULL and keeps what it acknowledged', async () => {
+    const db = make({ flushIntervalMs: 200, flushAfterOps: 1 });
+    const d = openDoc(db, 'files', 'a');
+    await d.create({ text: '' });
+    // Cap the file where it is: SQLite then answers SQLITE_FULL, exactly as on a full disk.
+    db.database.pragma(`max_page_count = ${db.database.pragma('page_count', { simple: true })}`);
+    let acked = 0;
+    let refused: { code?: string } | undefined;
+    for (let i = 0; i < 500 && !refused; i++) {
+      await d.submit([{ p: ['text', 0], si: 'x'.repeat(1000) }]).then(
+        () => acked++,
+        (err) => {
+          refused = err;
+        },
+      );
+    }
+    expect(refused?.code).to.equal('ERR_STORAGE_FULL');
+    expect((await getSnapshot(db, 'files', 'a')).v).to.equal(1 + acked);
+    db.database.pragma('max_page_count = 1073741823');
+    await d.submit([{ p: ['text', 0], si: 'again' }]);
+    db.close();
+    expect(storedRow(file, 'files', 'a')?.v).to.equal(2 + acked);
+  });
+
+  it('retries a failed write-back every flushIntervalMs, not on every tick', async () => {
+    const failures: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (msg: string) => failures.push(msg) };
+    const db = make({ flushIntervalMs: 200, flushAfterOps: 1, logger });
+    const d = openDoc(db, 'files', 'a');
+    await d.create({ text: '' });
+    // Snapshot writes fail (as on a full disk) while op inserts still fit.
+    db.database.exec(
+      "CREATE TEMP TRIGGER no_room BEFORE UPDATE ON snapshots BEGIN SELECT RAISE(FAIL, 'full'); END",
+    );
+    await d.submit([{ p: ['text', 0], si: 'x' }]);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(failures.length, 'failed write-backs in 500 ms').to.be.within(1, 4);
+    db.database.exec('DROP TRIGGER no_room');
+    db.close();
+    expect(storedRow(file, 'files', 'a')?.v).to.equal(2);
+  });
+
   it('rebuilds a snapshot left behind by a crash, including deletes and re-creates', async () => {
     const first = make({ flushIntervalMs: 60_000 });
     const d = openDoc(first, 'files', 'a');

@@ -1,9 +1,16 @@
 /**
- * The file tree as nested nodes, built from flat file paths plus folders that exist only in this
- * tab (empty ones). Folders first, then files, each by name. Pure: tested without a browser.
+ * The file tree as nested nodes, built from flat file paths plus the folders the manifest keeps
+ * (which may be empty). Folders first, then files, each by name. Pure: tested without a browser.
  */
 // Relative, not `@protocol/paths`: this module is also tested under plain Node, which knows no alias.
-import { checkPath, newEntryNameProblem, pathClash } from '../../../../server/src/protocol/paths';
+import {
+  checkPath,
+  folderClash,
+  newEntryNameProblem,
+  type PathCheck,
+  pathClash,
+  resolvePath,
+} from '../../../../server/src/protocol/paths';
 
 export interface TreeFile {
   kind: 'file';
@@ -31,7 +38,7 @@ function sortNodes(nodes: TreeNode[]): void {
 
 export function buildTree(
   files: readonly { id: string; path: string }[],
-  emptyFolders: readonly string[] = [],
+  keptFolders: readonly string[] = [],
 ): TreeFolder {
   const root: TreeFolder = { kind: 'folder', name: '', path: '', children: [] };
   const folders = new Map<string, TreeFolder>([['', root]]);
@@ -47,7 +54,7 @@ export function buildTree(
     return folder;
   };
 
-  for (const folder of emptyFolders) if (folder) folderAt(folder);
+  for (const folder of keptFolders) if (folder) folderAt(folder);
   for (const file of files) {
     const slash = file.path.lastIndexOf('/');
     const parent = folderAt(slash < 0 ? '' : file.path.slice(0, slash));
@@ -87,6 +94,7 @@ export function pathProblem(
   path: string,
   files: readonly { path: string }[],
   moving: (path: string) => boolean = () => false,
+  folders: readonly string[] = [],
 ): string | null {
   const checked = checkPath(path);
   if (!checked.ok) return checked.reason;
@@ -95,5 +103,43 @@ export function pathProblem(
     const clash = pathClash(checked.path, file.path);
     if (clash) return clash;
   }
+  for (const folder of folders) {
+    const clash = folderClash(folder, checked.path, false);
+    if (clash) return clash;
+  }
   return null;
+}
+
+/**
+ * Why a new folder cannot be made at `path`, or null: the path rule, then the server's clash rule
+ * for folders (it exists, a file has its name, or differs only in case).
+ */
+export function folderProblem(
+  path: string,
+  files: readonly { path: string }[],
+  folders: readonly string[],
+): string | null {
+  const checked = checkPath(path);
+  if (!checked.ok) return checked.reason;
+  if (files.some((f) => f.path.startsWith(`${checked.path}/`))) return `"${checked.path}" already exists.`;
+  for (const file of files) {
+    const clash = folderClash(checked.path, file.path, false);
+    if (clash) return clash;
+  }
+  for (const folder of folders) {
+    const clash = folderClash(checked.path, folder, true);
+    if (clash) return clash;
+  }
+  return null;
+}
+
+/**
+ * What someone typed as a name or a path, resolved from `folder`: `main.py`, `src/main.py` and
+ * `../web/lib.rs` are relative to it, `/web/lib.rs` starts at the top (protocol/paths.ts
+ * resolvePath). The result still goes through `pathProblem` / `folderProblem`.
+ */
+export function typedPath(folder: string, typed: string): PathCheck {
+  const text = typed.trim();
+  if (!text) return { ok: false, reason: 'Enter a name.' };
+  return resolvePath(folder, text.normalize('NFC'));
 }

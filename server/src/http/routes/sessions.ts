@@ -18,6 +18,11 @@ const createFileSchema = z.object({
   content: z.unknown().optional(),
   language: z.unknown().optional(),
 });
+const restoreFileSchema = z.object({
+  path: z.unknown(),
+  sha: z.string().max(64).optional(),
+  content: z.unknown().optional(),
+});
 const updateFileSchema = z
   .object({ path: z.unknown().optional(), language: z.unknown().optional() })
   .refine((b) => b.path !== undefined || b.language !== undefined, 'send a new path or language');
@@ -29,6 +34,11 @@ function fileIdOf(ctx: unknown): string {
   const id = param(ctx, 'fileId');
   if (!FILE_ID_RE.test(id)) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
   return id;
+}
+
+function actorOf(ctx: { state: AuthState }) {
+  const u = ctx.state.auth.user;
+  return { id: u.id, username: u.username, displayName: u.displayName };
 }
 
 export function sessionRoutes(services: Services): Router<AuthState> {
@@ -53,10 +63,11 @@ export function sessionRoutes(services: Services): Router<AuthState> {
 
   router.get('/:sessionId', read, async (ctx) => {
     const sessionId = param(ctx, 'sessionId');
-    const [session, memberRows, files] = await Promise.all([
+    const [session, memberRows, files, manifest] = await Promise.all([
       store.sessions.byId(sessionId),
       store.members.list(sessionId),
       sessions.files(sessionId),
+      sessions.manifest(sessionId),
     ]);
     if (!session) throw new AppError('ERR_SESSION_NOT_FOUND', 'Session not found.');
     const members = await Promise.all(
@@ -76,6 +87,8 @@ export function sessionRoutes(services: Services): Router<AuthState> {
       createdAt: session.createdAt,
       members,
       files,
+      // Kept folders (empty ones too), by path.
+      folders: Object.keys(manifest.folders ?? {}).sort(),
     };
   });
 
@@ -139,22 +152,60 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body, ctx.state.auth.user.id);
   });
 
+  // A deleted file back: from the caller's local copy (`content`) or a version (`sha`, default the
+  // newest one holding `path`).
+  router.post('/:sessionId/files/restore', write, async (ctx) => {
+    const body = parseWith(restoreFileSchema, ctx.request.body);
+    const u = ctx.state.auth.user;
+    ctx.status = 201;
+    ctx.body = await services.versions.restoreFile(param(ctx, 'sessionId'), body, {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+    });
+  });
+
   router.get('/:sessionId/files/:fileId', read, async (ctx) => {
     ctx.body = await sessions.readFile(param(ctx, 'sessionId'), fileIdOf(ctx));
   });
 
+  // `path` may be relative to the file's folder (`../web/lib.rs`, `./x.rs`); everyone is told of a move.
   router.patch('/:sessionId/files/:fileId', write, async (ctx) => {
     const body = parseWith(updateFileSchema, ctx.request.body);
-    ctx.body = await sessions.updateFile(
-      param(ctx, 'sessionId'),
-      fileIdOf(ctx),
-      body,
-      ctx.state.auth.user.id,
-    );
+    ctx.body = await services.versions.updateFile(param(ctx, 'sessionId'), fileIdOf(ctx), body, actorOf(ctx));
   });
 
+  // Folders that stay while empty; moving one moves everything under it as one op and one version.
+  router.post('/:sessionId/folders', write, async (ctx) => {
+    const { path } = parseWith(z.object({ path: z.unknown() }), ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await sessions.createFolder(param(ctx, 'sessionId'), path);
+  });
+
+  router.post('/:sessionId/folders/move', write, async (ctx) => {
+    const body = parseWith(z.object({ from: z.unknown(), to: z.unknown() }), ctx.request.body);
+    const { from, to, files, sha } = await services.versions.moveFolder(
+      param(ctx, 'sessionId'),
+      body,
+      actorOf(ctx),
+    );
+    ctx.body = { from, to, files, sha };
+  });
+
+  router.delete('/:sessionId/folders/*path', write, async (ctx) => {
+    const path = (ctx.params as Record<string, string | string[]>).path;
+    await sessions.deleteFolder(param(ctx, 'sessionId'), Array.isArray(path) ? path.join('/') : (path ?? ''));
+    ctx.status = 204;
+  });
+
+  // The file's last text is committed first; `session:event` fileDeleted names that version.
   router.delete('/:sessionId/files/:fileId', write, async (ctx) => {
-    await sessions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx), ctx.state.auth.user.id);
+    const u = ctx.state.auth.user;
+    await services.versions.deleteFile(param(ctx, 'sessionId'), fileIdOf(ctx), {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+    });
     ctx.status = 204;
   });
 

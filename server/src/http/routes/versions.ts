@@ -98,7 +98,9 @@ export function versionRoutes(services: Services): Router<AuthState> {
     const { sha } = parseWith(z.object({ sha: SHA }), ctx.request.body);
     const result = await versions.revert(ctx.params.sessionId!, sha, actor(ctx));
     ctx.status = result.unchanged ? 200 : 201;
-    ctx.body = result.unchanged ? { sha: result.sha, unchanged: true } : { sha: result.sha };
+    ctx.body = result.unchanged
+      ? { sha: result.sha, unchanged: true, differs: result.differs }
+      : { sha: result.sha, differs: result.differs };
   });
 
   router.post('/versions/:sha/tags', write, async (ctx) => {

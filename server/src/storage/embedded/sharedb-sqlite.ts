@@ -25,6 +25,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
+import { isStorageFull, storageFull } from '../../errors/app-error.js';
 import { createLogger, type Logger } from '../../log.js';
 import { type Durability, openDatabase } from './database.js';
 import { cloneJson } from './json-clone.js';
@@ -182,6 +183,8 @@ export class SqliteShareDB extends ShareDBDB {
   /** Docs whose snapshot row is behind their op log. */
   private readonly dirty = new Set<CachedDoc>();
   private opsSinceFlush = 0;
+  /** The last timed write-back failed (e.g. a full disk): retry on the interval, not at once. */
+  private flushFailing = false;
   private flushTimer: NodeJS.Timeout | null = null;
   private flushSoon = false;
   private closed = false;
@@ -479,7 +482,9 @@ export class SqliteShareDB extends ShareDBDB {
       this.assertOpen();
       result = work();
     } catch (err) {
-      process.nextTick(callback, err as Error);
+      // A full disk reaches the submitting client as ERR_STORAGE_FULL, not an internal error.
+      // SQLite rolled the statement back: the op log and the cached snapshot are as before.
+      process.nextTick(callback, isStorageFull(err) ? storageFull() : (err as Error));
       return;
     }
     process.nextTick(callback, null, result, extra?.());
@@ -707,18 +712,24 @@ export class SqliteShareDB extends ShareDBDB {
 
   private scheduleFlush(): void {
     if (this.closed) return;
-    const soon = this.opsSinceFlush >= this.flushAfterOps;
+    // After a failed write-back (a full disk) wait the interval, or every op would retry at once.
+    const soon = !this.flushFailing && this.opsSinceFlush >= this.flushAfterOps;
     if (this.flushTimer && (this.flushSoon || !soon)) return;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushSoon = soon;
     this.flushTimer = setTimeout(
       () => {
         this.flushTimer = null;
+        // The connection was closed under the adapter (its owner closed first, or a simulated
+        // crash): nothing can be written any more, and retrying would only log forever.
+        if (!this.database.open) return;
         try {
           this.flush();
+          this.flushFailing = false;
         } catch (err) {
           // The ops are safe in the log; the snapshots stay dirty and the next flush retries.
           this.logger.error('Writing document snapshots back failed; will retry', { err });
+          this.flushFailing = true;
           this.scheduleFlush();
         }
       },
@@ -764,7 +775,17 @@ export class SqliteShareDB extends ShareDBDB {
         });
       }
     }
-    if (behind.length) this.flush();
+    if (!behind.length) return;
+    try {
+      this.flush();
+    } catch (err) {
+      // On a full disk the rebuilt snapshots stay in memory (their ops are in the log) and the
+      // timed write-back retries: the server still starts, serves reads and refuses writes.
+      if (!isStorageFull(err)) throw err;
+      this.logger.error('The disk is full: rebuilt document snapshots will be written back later', { err });
+      this.flushFailing = true;
+      this.scheduleFlush();
+    }
   }
 }
 

@@ -4,8 +4,11 @@ import {
   checkPath,
   checkTreePath,
   entryNameProblem,
+  folderClash,
+  isRelativePath,
   MAX_NAME_BYTES,
   pathClash,
+  resolvePath,
   utf8Length,
 } from '../../../src/protocol/paths.js';
 import { prng } from '../../helpers/random-edits.js';
@@ -172,5 +175,26 @@ describe('protocol/paths: the one path rule', () => {
     }
     // The generator must exercise the accepting side too.
     expect(accepted).to.be.greaterThan(2000);
+  });
+});
+
+describe('protocol/paths: folders and typed paths', () => {
+  it('a folder may hold what is under it, but not share a name with a file or differ only in case', () => {
+    expect(folderClash('src', 'src/a.js', false)).to.equal(null);
+    expect(folderClash('src/lib', 'src', true)).to.equal(null);
+    expect(folderClash('src', 'src', true)).to.match(/already exists/);
+    expect(folderClash('src', 'src', false)).to.match(/a file and a folder/);
+    expect(folderClash('a.txt/x', 'a.txt', false)).to.match(/a file and a folder/);
+    expect(folderClash('Src', 'src/a.js', false)).to.match(/only in case/);
+  });
+
+  it('resolves a path typed relative to a folder, and refuses one that climbs above the top', () => {
+    expect(resolvePath('app/src', '../../web/lib.rs')).to.deep.equal({ ok: true, path: 'web/lib.rs' });
+    expect(resolvePath('app', './x/../y.rs')).to.deep.equal({ ok: true, path: 'app/y.rs' });
+    expect(resolvePath('app', '/top.rs')).to.deep.equal({ ok: true, path: 'top.rs' });
+    expect(resolvePath('', 'a//b')).to.deep.equal({ ok: true, path: 'a//b' });
+    expect(resolvePath('app', '../../x')).to.include({ ok: false });
+    expect(isRelativePath('../x')).to.equal(true);
+    expect(isRelativePath('x/../y')).to.equal(false);
   });
 });
