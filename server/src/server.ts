@@ -17,6 +17,8 @@ import { AppError } from './errors/app-error.js';
 import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { createLogger, type Logger } from './log.js';
+import { instrumentBackend } from './metrics/backend.js';
+import { Metrics } from './metrics/index.js';
 import { createBackend, serverConnection } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
@@ -45,7 +47,8 @@ export interface ServerOverrides {
 }
 
 export async function createServer(config: Config, overrides: ServerOverrides = {}): Promise<GitpadServer> {
-  const logger = overrides.logger ?? createLogger(config.logLevel);
+  const logger = overrides.logger ?? createLogger(config.logLevel, { format: config.logFormat });
+  const metrics = new Metrics({ processMetrics: config.metricsToken !== undefined });
   // Clones and repo maintenance run the real git: refuse to start without a usable one.
   const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });
@@ -75,6 +78,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     ...(redis ? { pubsub: redis.sharedbPubsub } : {}),
     onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
+  instrumentBackend(backend, metrics);
   const conn = serverConnection(backend);
   const sessions = new SessionService(
     store,
@@ -111,6 +115,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     retryMaxMs: config.commitRetryMaxMs,
     logger,
     notifySession,
+    gitEmailDomain: config.gitEmailDomain,
+    observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
   // Diffs and history stats grow with file size: worker threads, started on the first diff.
   const diffPool = new DiffPool({ workers: config.diffWorkers, timeoutMs: config.diffTimeoutMs });
@@ -123,6 +129,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     notifySession,
     diffEngine: diffPool,
     diffMaxLines: config.diffMaxLines,
+    gitEmailDomain: config.gitEmailDomain,
     seals: backend,
     connect: () => serverConnection(backend),
     db: store.sharedb,
@@ -158,6 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     search,
     config,
     logger,
+    metrics,
     store,
     tokens,
     access,
@@ -194,6 +202,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     commitFailure: (sessionId) => worker.lastFailure(sessionId),
   });
   services.realtime = realtime;
+  metrics.watch({
+    sockets: () => realtime.io.engine.clientsCount,
+    presence: () => realtime.presence.counts(),
+    oldestUncommittedAt: () => worker.oldestPendingAt(),
+  });
   await redis?.attach(realtime.io, access);
   hooks.edited = (sessionId, userId) => {
     realtime.presence.typed(sessionId, userId);

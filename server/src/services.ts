@@ -6,6 +6,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
+import type { Metrics } from './metrics/index.js';
 import type { GitpadBackend } from './ot/backend.js';
 import type { Connection } from './ot/docs.js';
 import type { Realtime } from './realtime/socket-server.js';
@@ -18,6 +19,8 @@ import type { CommitWorker } from './versions/worker.js';
 export interface Services {
   config: Config;
   logger: Logger;
+  /** This server's own metrics registry (`GET /metrics`). */
+  metrics: Metrics;
   store: Store;
   tokens: TokenService;
   access: AccessControl;

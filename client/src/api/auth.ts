@@ -9,6 +9,16 @@ export interface User {
   /** The user's colour for cursors and avatars, chosen by the server. */
   color: string;
   isAdmin?: boolean;
+  /** The name and e-mail on this user's commits; only in `me` and `updateMe` answers. */
+  git?: GitIdentitySettings;
+}
+
+/** What a user chose for their commits (null: the default beside it is used). */
+export interface GitIdentitySettings {
+  name: string | null;
+  email: string | null;
+  defaultName: string;
+  defaultEmail: string;
 }
 
 export interface AuthResult {
@@ -23,5 +33,8 @@ export const authApi = {
   login: (input: { username: string; password: string }) =>
     request<AuthResult>('POST', '/api/auth/login', input),
   me: () => request<{ user: User }>('GET', '/api/auth/me'),
+  /** Sets the name and e-mail on the user's commits from now on; null or "" goes back to the default. */
+  updateMe: (patch: { gitName?: string | null; gitEmail?: string | null }) =>
+    request<{ user: User }>('PATCH', '/api/auth/me', patch),
   logout: () => request<void>('POST', '/api/auth/logout'),
 };

@@ -10,7 +10,7 @@ export type { CommentAuthor, DiffHunk, DiffLine, FileDiff, FileStatus } from '@p
 /** A comment on a version, or on one line of one file in it (protocol/versions.ts). */
 export type VersionComment = Comment;
 
-/** A git identity as commits carry it: `Display Name <username@gitpad.invalid>`. */
+/** A git identity as commits carry it: `Display Name <username@domain>`, or what the person chose. */
 export interface Identity {
   name: string;
   email: string;

@@ -94,6 +94,17 @@ export const useAuthStore = defineStore('auth', () => {
     return user.value;
   }
 
+  /** Reloads the signed-in user, with what only `me` answers (the git identity). */
+  async function refreshUser(): Promise<User> {
+    user.value = (await authApi.me()).user;
+    return user.value;
+  }
+
+  /** Sets the name and e-mail on the user's commits; null goes back to the default. */
+  async function setGitIdentity(patch: { gitName?: string | null; gitEmail?: string | null }): Promise<void> {
+    user.value = (await authApi.updateMe(patch)).user;
+  }
+
   async function logout(): Promise<void> {
     try {
       if (token.value) await authApi.logout();
@@ -112,6 +123,8 @@ export const useAuthStore = defineStore('auth', () => {
     login,
     register,
     ensureUser,
+    refreshUser,
+    setGitIdentity,
     logout,
     expire,
   };

@@ -2,9 +2,12 @@
  * The one place that reads the environment. `loadConfig(env)` returns a typed, validated config
  * or throws a ConfigError listing every bad value; `DEFAULTS` documents each option.
  */
+import os from 'node:os';
 import path from 'node:path';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+/** `text`: one readable line per event; `json`: one JSON object per line, for log shippers. */
+export type LogFormat = 'text' | 'json';
 
 export interface Config {
   /** TCP port for HTTP, socket.io and git. 0 picks a free port (tests). */
@@ -20,6 +23,12 @@ export interface Config {
   /** Lifetime of a login token, seconds. */
   tokenTtlSeconds: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  /**
+   * Bearer token a Prometheus scraper sends to read `GET /metrics` (at least 16 characters).
+   * Unset: `/metrics` does not exist (404), so nothing about the server is exposed by default.
+   */
+  metricsToken: string | undefined;
   /** When set, MongoDB (sharedb-mongo + mongodb driver) replaces the embedded store. */
   mongodbUrl: string | undefined;
   /** When set (with MongoDB), several server processes share ops and socket rooms over Redis. */
@@ -76,6 +85,12 @@ export interface Config {
   /** Socket.io connections (browser tabs, scripts) one account may hold at once; more are refused. */
   maxSocketsPerUser: number;
   /**
+   * The domain of the e-mail a user's commits carry until they set their own: `<username>@<domain>`.
+   * Unset: the host of `publicUrl`, else this machine's host name, so it stays the same from one
+   * start to the next.
+   */
+  gitEmailDomain: string;
+  /**
    * Longest one diff (or one commit's history stats) may compute, ms; past it the diff fails with
    * ERR_DIFF_TOO_LARGE (its stats show the files as too large to compare). Diffs run in worker
    * threads, so this bounds the wait, not a stall: the event loop never runs them.
@@ -106,6 +121,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   jwtSecret: undefined,
   tokenTtlSeconds: 7 * 24 * 3600,
   logLevel: 'info',
+  logFormat: 'text',
+  metricsToken: undefined,
   mongodbUrl: undefined,
   redisUrl: undefined,
   maxFileChars: 4 * 1024 * 1024,
@@ -128,6 +145,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxSessionsPerUser: 100,
   publicUrl: undefined,
   maxSocketsPerUser: 32,
+  // Derived when unset (see Config.gitEmailDomain).
+  gitEmailDomain: '',
   diffTimeoutMs: 10_000,
   diffMaxLines: 20_000,
   diffWorkers: 1,
@@ -145,6 +164,7 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly LogFormat[] = ['text', 'json'];
 
 /** Read and validate configuration from `env`. Relative directories resolve against `cwd`. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -176,6 +196,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   if (!LOG_LEVELS.includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
   }
+  const logFormat = (str('LOG_FORMAT') ?? DEFAULTS.logFormat) as LogFormat;
+  if (!LOG_FORMATS.includes(logFormat)) {
+    problems.push(`LOG_FORMAT must be one of ${LOG_FORMATS.join(', ')} (got "${logFormat}")`);
+  }
+  const metricsToken = str('METRICS_TOKEN');
+  // Sent in a header by a scraper: printable ASCII without spaces, long enough not to be guessed.
+  if (metricsToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(metricsToken)) {
+    problems.push('METRICS_TOKEN must be at least 16 printable characters without spaces (or unset)');
+  }
   const jwtSecret = str('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push('JWT_SECRET must be at least 32 characters (or unset, to generate one)');
@@ -202,6 +231,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
   }
 
   const publicUrl = parsePublicUrl(str('PUBLIC_URL'), problems);
+  const gitEmailDomain = (str('GIT_EMAIL_DOMAIN') ?? defaultEmailDomain(publicUrl)).toLowerCase();
+  if (!DOMAIN.test(gitEmailDomain) || gitEmailDomain.length > 253) {
+    problems.push(`GIT_EMAIL_DOMAIN must be a host name like gitpad.lan (got "${gitEmailDomain}")`);
+  }
 
   const config: Config = {
     port: int('PORT', DEFAULTS.port, 0, 65535),
@@ -211,6 +244,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     jwtSecret,
     tokenTtlSeconds: int('TOKEN_TTL_SECONDS', DEFAULTS.tokenTtlSeconds, 60, 365 * 24 * 3600),
     logLevel,
+    logFormat,
+    metricsToken,
     mongodbUrl,
     redisUrl,
     maxFileChars: int('MAX_FILE_CHARS', DEFAULTS.maxFileChars, 1024, 64 * 1024 * 1024),
@@ -238,6 +273,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxSessionsPerUser: int('MAX_SESSIONS_PER_USER', DEFAULTS.maxSessionsPerUser, 1, 1_000_000),
     publicUrl,
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),
+    gitEmailDomain,
     diffTimeoutMs: int('DIFF_TIMEOUT_MS', DEFAULTS.diffTimeoutMs, 100, 600_000),
     diffMaxLines: int('DIFF_MAX_LINES', DEFAULTS.diffMaxLines, 100, 10_000_000),
     diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
@@ -255,6 +291,21 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** Dot-separated labels of letters, digits and inner hyphens (an IPv4 address passes too). */
+const DOMAIN = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+/** The host of PUBLIC_URL (not an IPv6 literal), else the machine's host name made safe for an e-mail. */
+function defaultEmailDomain(publicUrl: string | undefined): string {
+  const fromUrl = publicUrl ? new URL(publicUrl).hostname : '';
+  if (fromUrl && !fromUrl.startsWith('[')) return fromUrl;
+  const host = os
+    .hostname()
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return DOMAIN.test(host) ? host : 'localhost';
 }
 
 /** `PUBLIC_URL` as an origin (`scheme://host[:port]`, no trailing slash), or undefined when unset. */

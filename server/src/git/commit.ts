@@ -3,6 +3,7 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
+import { writeCovers } from './gitpad-notes.js';
 import {
   buildTree,
   cleanIdentity,
@@ -37,7 +38,7 @@ export interface SnapshotInput {
   author: Identity;
   /** Everyone else who typed: written as `Co-authored-by:` trailers. */
   coAuthors?: readonly Identity[];
-  /** File document id → ShareDB version this snapshot was taken at (`Gitpad-Covers:` trailer). */
+  /** File document id → ShareDB version this snapshot was taken at (a note under refs/notes/gitpad). */
   covers?: Record<string, number>;
   /** Commit time; now by default. */
   time?: Date;
@@ -92,7 +93,8 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
 
     const before = await flattenTree(repo, parentTree);
     const description = userMessage || describeChanges(before, tree.files);
-    const message = formatMessage(description, { coAuthors: dedupe(coAuthors), covers });
+    // What the commit covers is machine data: a note (gitpad-notes.ts), never a trailer people read.
+    const message = formatMessage(description, { coAuthors: dedupe(coAuthors), covers: {} });
     // Blobs and trees the parent already has are not rewritten (nor even stat'ed).
     const known = new Set(before.values());
     await writeObjects(
@@ -109,6 +111,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     });
     const sha = hashObject('commit', content);
     await writeObjects(repo, [{ type: 'commit', oid: sha, content }]);
+    await writeCovers(repo, sha, covers, time);
     await updateRef(repo, MAIN_REF, sha, parent);
     return { sha };
   });

@@ -4,6 +4,7 @@
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
+import { GitpadNotesReader } from './gitpad-notes.js';
 import { EMPTY_TREE, flattenTree, type Identity } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
@@ -18,7 +19,7 @@ export interface LogEntry {
   subject: string;
   author: Identity;
   coAuthors: Identity[];
-  /** Document versions the commit covers (`Gitpad-Covers`), {} when absent. */
+  /** Document versions the commit covers (its refs/notes/gitpad note, or an older commit's `Gitpad-Covers` trailer), {} when absent. */
   covers: Record<string, number>;
   /** Author time, ISO 8601. */
   time: string;
@@ -66,9 +67,10 @@ export async function log(
       next = await readRef(repo, MAIN_REF);
     }
     const out: LogEntry[] = [];
+    const covers = new GitpadNotesReader(repo);
     while (next && out.length < limit) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
-      out.push(await toEntry(repo, next, commit, opts));
+      out.push(await toEntry(repo, next, commit, opts, covers));
       next = commit.parent[0] ?? null;
     }
     return out;
@@ -77,7 +79,7 @@ export async function log(
 
 /**
  * For each of `ids` (file document ids), the version recorded by the newest commit on `main`
- * that covers it (`Gitpad-Covers`), walking first parents until every id is found or history
+ * that covers it (gitpad-notes.ts: its note, or the trailer of an older commit), walking first parents until every id is found or history
  * ends. Ids no commit covers are absent. Reads commit objects only: no trees, no diffs.
  */
 export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Map<string, number>> {
@@ -86,9 +88,10 @@ export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Ma
   if (wanted.size === 0) return found;
   return repo.read(async () => {
     let next = await readRef(repo, MAIN_REF);
+    const covers = new GitpadNotesReader(repo);
     while (next && found.size < wanted.size) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
-      for (const [id, v] of Object.entries(parseMessage(commit.message).covers)) {
+      for (const [id, v] of Object.entries(await covers.coversOf(next, commit.message))) {
         if (wanted.has(id) && !found.has(id)) found.set(id, v);
       }
       next = commit.parent[0] ?? null;
@@ -102,7 +105,7 @@ export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = 
   return repo.read(async () => {
     const oid = await resolveCommitId(repo, sha);
     const { commit } = await git.readCommit({ ...repo.git, oid });
-    return toEntry(repo, oid, commit, opts);
+    return toEntry(repo, oid, commit, opts, new GitpadNotesReader(repo));
   });
 }
 
@@ -111,6 +114,7 @@ async function toEntry(
   sha: string,
   commit: git.CommitObject,
   opts: HistoryOptions,
+  covers: GitpadNotesReader,
 ): Promise<LogEntry> {
   const parsed = parseMessage(commit.message);
   return {
@@ -119,7 +123,7 @@ async function toEntry(
     subject: parsed.subject,
     author: { name: commit.author.name, email: commit.author.email },
     coAuthors: parsed.coAuthors,
-    covers: parsed.covers,
+    covers: (await covers.covers(sha)) ?? parsed.covers,
     time: new Date(commit.author.timestamp * 1000).toISOString(),
     parents: commit.parent,
     stats: await commitStats(repo, sha, commit.tree, commit.parent[0], opts.engine ?? inlineDiffEngine),

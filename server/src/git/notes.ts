@@ -1,19 +1,18 @@
 /**
- * Comments on a version (or on a line of a file in it), stored as git notes under
- * `refs/notes/comments`, one note per commit.
- *
- * A note holds a readable rendering followed by the machine-readable list, so `git log
- * --notes=comments` in a clone shows the discussion and Gitpad still reads exact data:
+ * Comments on a version (or on a line of a file in it), stored as git notes: one readable note per
+ * commit under `refs/notes/comments`, plain text that `git log --notes=comments` in a clone shows
+ * as it is:
  *
  *     src/app.ts:12 — Alice Smith (@alice), 2024-05-01 10:00 UTC [resolved]
  *         Why not a Map here?
  *       ↳ Bob (@bob), 2024-05-01 10:05 UTC
  *           Fixed in the next version.
  *
- *     gitpad-comments-v1: [{"id":"…","author":{…},"body":"Why not a Map here?",…},…]
- *
- * Only the JSON line is read back; the text above is rewritten from it on every change. Comment
- * bodies are indented in the text part, so no body line can pose as the JSON line.
+ * and the exact list, the one Gitpad reads, as machine data kept separately: the `comments` key of
+ * the commit's note under `refs/notes/gitpad` (gitpad-notes.ts). The text is rewritten from the
+ * list on every change, the list first. Notes written by older versions of Gitpad end the text
+ * with a `gitpad-comments-v1: [...]` JSON line instead; it is read when the commit has no list of
+ * its own, and the next change to that commit's comments moves it over.
  *
  * Notes are written with isomorphic-git's `addNote` (flat layout: one tree entry per commit id)
  * through our serialized writer only: notes written by the git CLI may use a fan-out layout
@@ -24,6 +23,7 @@ import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
 import type { Comment, CommentAuthor } from '../protocol/versions.js';
 import { DEFAULT_COMMITTER } from './commit.js';
+import { GitpadNotesReader, updateGitpadNote } from './gitpad-notes.js';
 import { resolveCommitId } from './history.js';
 import { validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
@@ -33,6 +33,7 @@ export type { Comment, CommentAuthor };
 
 /** The notes ref holding comments. */
 export const NOTES_REF = 'refs/notes/comments';
+/** Starts the JSON line of notes written by older Gitpad versions. */
 const JSON_MARKER = 'gitpad-comments-v1: ';
 /** Longest comment body, characters. */
 const MAX_BODY = 10_000;
@@ -65,8 +66,10 @@ export async function commentCounts(repo: Repo): Promise<Map<string, number>> {
     // Every history read asks, and the answer reads every note: keep it for this notes commit.
     if (repo.commentCounts?.notes === notes) return new Map(repo.commentCounts.counts);
     const out = new Map<string, number>();
+    // Every change to a commit's comments rewrites its readable note: these are the commits with any.
+    const reader = new GitpadNotesReader(repo);
     for (const { target } of await git.listNotes({ ...repo.git, ref: NOTES_REF })) {
-      const n = (await readComments(repo, target)).filter((c) => !c.deleted).length;
+      const n = (await readComments(repo, target, reader)).filter((c) => !c.deleted).length;
       if (n > 0) out.set(target, n);
     }
     repo.commentCounts = { notes, counts: new Map(out) };
@@ -215,7 +218,14 @@ function validateBody(body: string): string {
 }
 
 /** Reads the comments of a commit (full id). No lock: call inside `repo.read`/`repo.write`. */
-async function readComments(repo: Repo, oid: string): Promise<Comment[]> {
+async function readComments(
+  repo: Repo,
+  oid: string,
+  reader = new GitpadNotesReader(repo),
+): Promise<Comment[]> {
+  const list = await reader.comments(oid);
+  if (list) return list;
+  // Older notes: the JSON line at the end of the readable note.
   if (!(await readRef(repo, NOTES_REF))) return [];
   let blob: Uint8Array;
   try {
@@ -227,7 +237,7 @@ async function readComments(repo: Repo, oid: string): Promise<Comment[]> {
   return parseNote(Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8'));
 }
 
-/** Extracts the comment list from a note's text ([] for a note that is not ours). */
+/** Extracts the comment list from an older note's text ([] for a note without the JSON line). */
 export function parseNote(text: string): Comment[] {
   const lines = text.split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
@@ -242,7 +252,7 @@ export function parseNote(text: string): Comment[] {
   return [];
 }
 
-/** Renders a note: the readable threads, a blank line, the JSON line. */
+/** Renders the readable note: each thread, its replies indented under it. */
 export function formatNote(comments: readonly Comment[]): string {
   const indent = (text: string, by: string) =>
     text
@@ -267,11 +277,15 @@ export function formatNote(comments: readonly Comment[]): string {
     }
     blocks.push(block);
   }
-  return `${blocks.join('\n\n')}\n\n${JSON_MARKER}${JSON.stringify(comments)}\n`;
+  return `${blocks.join('\n\n')}\n`;
 }
 
-/** Replaces (or removes, when empty) a commit's note. Call under the writer. */
+/**
+ * Replaces a commit's comments: the list (an empty one too, so an older note's JSON line is not
+ * read again), then the readable note (removed when no comment is left). Call under the writer.
+ */
 async function writeComments(repo: Repo, oid: string, comments: Comment[]): Promise<void> {
+  await updateGitpadNote(repo, oid, { comments });
   const who = { ...DEFAULT_COMMITTER, timestamp: Math.floor(Date.now() / 1000), timezoneOffset: 0 };
   if (comments.length === 0) {
     if (await readRef(repo, NOTES_REF)) {

@@ -7,10 +7,11 @@
  *     Edit src/app.ts, add README.md
  *
  *     Co-authored-by: Bob Builder <bob@example.com>
- *     Gitpad-Covers: {"6f1c…":42,"9a0b…":7}
  *
- * `Gitpad-Covers` maps each file document id to the ShareDB version the snapshot was taken at, so
- * a commit can be tied back to the op log (compact JSON on one line).
+ * Commits made by older versions of Gitpad also carry `Gitpad-Covers: {"6f1c…":42}`, mapping each
+ * file document id to the ShareDB version the snapshot was taken at. New commits keep that in a
+ * note under refs/notes/gitpad (covers.ts); the trailer is still parsed, as the fallback for old
+ * commits, and `formatMessage` still writes one when given covers (tests make such old commits).
  */
 import { AppError } from '../errors/app-error.js';
 import { cleanIdentity, type Identity } from './objects.js';

@@ -1,19 +1,22 @@
 /**
- * The Koa application: security headers and the error boundary first, then git (before any body
- * parsing), body parsing, the API routers and the client.
+ * The Koa application: the request id (so every later line logs it), security headers and the
+ * error boundary first, then the probes and metrics, git (before any body parsing), body parsing,
+ * the API routers and the client.
  */
-import Router from '@koa/router';
 import Koa from 'koa';
 import type { Services } from '../services.js';
 import { errorBoundary } from './error-boundary.js';
 import { GitAuthenticator } from './git/basic-auth.js';
 import { gitSmartHttp } from './git/smart-http.js';
 import { jsonBody } from './json-body.js';
+import { requestId } from './request-id.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
+import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -26,6 +29,7 @@ export function createApp(services: Services): Koa {
   const app = new Koa({ proxy: services.config.trustProxy });
   // Koa logs every error itself unless told not to; ours are answered (and logged) by the boundary.
   app.silent = true;
+  app.use(requestId(services.logger));
   app.use(securityHeaders({ tls: Boolean(services.config.tlsCertFile && services.config.tlsKeyFile) }));
   app.use(errorBoundary(services.logger));
   app.use(async (ctx, next) => {
@@ -33,11 +37,8 @@ export function createApp(services: Services): Koa {
     await next();
   });
 
-  const health = new Router();
-  health.get('/api/health', (ctx) => {
-    ctx.body = { ok: true };
-  });
-  app.use(health.routes());
+  app.use(healthRoutes(services).routes());
+  app.use(metricsRoutes(services).routes());
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
   // One Basic authenticator (and its cache) for git and for downloads, which accept it too.

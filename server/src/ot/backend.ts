@@ -63,6 +63,9 @@ interface SnapshotRejecter {
 /** Whether an agent may be sent ops of a document: calls `next()` if so, `next(error)` if not. */
 type OpReadCheck = (agent: unknown, collection: string, id: string, next: (err?: unknown) => void) => void;
 
+/** See QueuedBackend.submitObserver. */
+export type SubmitObserver = (agent: unknown, ms: number, err: unknown) => void;
+
 /** ShareDB internals the queued backend builds on (missing from its typings). */
 interface BackendInternals {
   middleware: Record<string, unknown[] | undefined>;
@@ -106,11 +109,13 @@ class QueuedBackend extends ShareDB {
     options: unknown,
     callback: Callback,
   ): void {
+    const received = performance.now();
     this.enqueue(`${index}\u0000${id}`, (done) =>
       // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
       (ShareDB.prototype.submit as any).call(this, agent, index, id, op, options, (...args: unknown[]) => {
         done();
         if (args[0] && index === COLLECTION_FILES) args[0] = deletedFileError(args[0]);
+        this.submitObserver?.(agent, performance.now() - received, args[0]);
         callback(...args);
       }),
     );
@@ -132,6 +137,12 @@ class QueuedBackend extends ShareDB {
       start();
     }
   }
+
+  /**
+   * Told of every submit once it is answered: how long since it arrived (ms, its wait in the
+   * queue included) and the error it was refused with, if any. For metrics.
+   */
+  submitObserver: SubmitObserver | null = null;
 
   /**
    * Seals a document: from now on edits from clients are refused with ERR_FILE_DELETED, also those
@@ -468,6 +479,11 @@ export function createBackend(options: BackendOptions): GitpadBackend {
 function publicFields(identity: { user: { username: string; displayName: string; color: string } }) {
   const { username, displayName, color } = identity.user;
   return { username, displayName, color };
+}
+
+/** Calls `observer` as each submit to `backend` (made by createBackend) is answered. */
+export function observeSubmits(backend: ShareDB, observer: SubmitObserver): void {
+  (backend as unknown as QueuedBackend).submitObserver = observer;
 }
 
 /** An in-process connection with full rights, for the server's own reads and writes. */

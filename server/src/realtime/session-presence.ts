@@ -124,6 +124,24 @@ export class SessionPresence {
       .sort((a, b) => a.displayName.localeCompare(b.displayName));
   }
 
+  /**
+   * Sessions someone has joined, the people in them (each distinct person once per session) and
+   * those of them who typed in the last few seconds; for metrics, so counted on demand.
+   */
+  counts(): { sessions: number; users: number; typing: number } {
+    const now = Date.now();
+    let users = 0;
+    let typing = 0;
+    for (const [sessionId, entries] of this.sessions) {
+      const people = new Set<string>();
+      for (const e of entries.values()) people.add(e.user.id);
+      users += people.size;
+      const typed = this.typing.get(sessionId);
+      for (const id of people) if ((typed?.get(id) ?? 0) > now) typing++;
+    }
+    return { sessions: this.sessions.size, users, typing };
+  }
+
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();

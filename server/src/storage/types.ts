@@ -15,10 +15,14 @@ export interface UserRecord {
   createdAt: number;
   /** Tokens issued before this instant (ms) are invalid: bumped by a password change. */
   tokensValidAfter: number;
+  /** The name on this user's commits; null: their display name. */
+  gitName: string | null;
+  /** The e-mail on this user's commits; null: `<username>@<GIT_EMAIL_DOMAIN>`. */
+  gitEmail: string | null;
 }
 
-/** What `users.create` takes: whether the account is the admin is the store's decision. */
-export type NewUserRecord = Omit<UserRecord, 'isAdmin'>;
+/** What `users.create` takes: whether the account is the admin is the store's decision; a new account has no git identity of its own. */
+export type NewUserRecord = Omit<UserRecord, 'isAdmin' | 'gitName' | 'gitEmail'>;
 
 export interface SessionRecord {
   id: string;
@@ -78,7 +82,12 @@ export interface UserRepo {
   count(): Promise<number>;
   update(
     id: string,
-    patch: Partial<Pick<UserRecord, 'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin'>>,
+    patch: Partial<
+      Pick<
+        UserRecord,
+        'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin' | 'gitName' | 'gitEmail'
+      >
+    >,
   ): Promise<void>;
 }
 

@@ -4,6 +4,7 @@
  * (server/src/git); this module adds the session's live documents and the people.
  */
 
+import { gitIdentity } from '../auth/git-identity.js';
 import { AppError } from '../errors/app-error.js';
 import { type GitStream, gitOutput } from '../git/cli-stream.js';
 import {
@@ -44,7 +45,7 @@ import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, FolderMove, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
 import { textDiffOp } from './text-edit.js';
-import { type CommitWorker, identityOf } from './worker.js';
+import type { CommitWorker } from './worker.js';
 import type { ZipEntry } from './zip.js';
 
 export interface VersionServiceOptions {
@@ -58,6 +59,8 @@ export interface VersionServiceOptions {
   diffEngine: DiffEngine;
   /** Most hunk lines one diff answer carries (config `diffMaxLines`). */
   diffMaxLines: number;
+  /** Domain of the default commit e-mail (config `gitEmailDomain`): tags carry the tagger's. */
+  gitEmailDomain: string;
   /** Seals a file's document before it is deleted (the ShareDB backend). */
   seals: DocSeals;
   /** A fresh trusted connection of the server's own, closed by the caller (revert's private docs). */
@@ -70,6 +73,9 @@ export interface Actor {
   id: string;
   username: string;
   displayName: string;
+  /** The actor's own git name and e-mail, when set (auth/git-identity.ts). */
+  gitName?: string | null;
+  gitEmail?: string | null;
 }
 
 /** A file a revert changes: its document (private to the revert), read at version `v`. */
@@ -383,7 +389,7 @@ export class VersionService {
     const tag = await createTag(repo, {
       name,
       sha,
-      tagger: identityOf(actor),
+      tagger: gitIdentity(actor, this.o.gitEmailDomain),
       ...(message ? { message } : {}),
     });
     this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'tags', sha: tag.sha });

@@ -6,9 +6,9 @@
  *
  * Who typed is read from the op log at commit time: every op a user submits carries their id in
  * its metadata (ot/authorship.ts), and a commit counts the ops between the versions the last
- * commit covers (`Gitpad-Covers`) and the versions it snapshots. That is as durable as the edits
- * themselves, so after a crash the recovery scan commits what was never committed with the right
- * people on it. Which sessions need that is decided by content: the live files against the head
+ * commit covers (its refs/notes/gitpad note) and the versions it snapshots. That is as durable as
+ * the edits themselves, so after a crash the recovery scan commits what was never committed with
+ * the right people on it. Which sessions need that is decided by content: the live files against the head
  * commit's tree. Changes the server makes on someone's behalf (the file tree, a revert) are not
  * stamped ops; they are tallied in memory.
  *
@@ -23,6 +23,7 @@
  * the file tree retries at once.
  */
 import fs from 'node:fs';
+import { gitIdentity } from '../auth/git-identity.js';
 import { AppError } from '../errors/app-error.js';
 import {
   type CommitResult,
@@ -54,6 +55,10 @@ export interface CommitWorkerOptions {
   retryMaxMs?: number;
   logger: Logger;
   notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** Domain of the default commit e-mail, `<username>@<domain>` (config `gitEmailDomain`). */
+  gitEmailDomain: string;
+  /** Told how each commit attempt went and how long it took, ms (for metrics). */
+  observeCommit?: (outcome: 'committed' | 'unchanged' | 'failed', ms: number) => void;
 }
 
 interface Pending {
@@ -138,6 +143,13 @@ export class CommitWorker {
     }
     p.last = now;
     return p;
+  }
+
+  /** When the oldest edit not yet committed arrived (epoch ms), or undefined when none waits. */
+  oldestPendingAt(): number | undefined {
+    let oldest: number | undefined;
+    for (const p of this.pending.values()) if (oldest === undefined || p.first < oldest) oldest = p.first;
+    return oldest;
   }
 
   /** Whether the session has edits not yet committed. */
@@ -226,6 +238,7 @@ export class CommitWorker {
     if (taken) clearTimeout(taken.timer);
     this.pending.delete(sessionId);
     const onBehalf = taken?.chars ?? new Map<string, number>();
+    const started = performance.now();
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
       const { files, versions } = await this.readLiveFiles(sessionId);
@@ -266,8 +279,10 @@ export class CommitWorker {
         this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha: result.sha });
         this.afterCommit(repo, sessionId, covers);
       }
+      this.o.observeCommit?.(result.unchanged ? 'unchanged' : 'committed', performance.now() - started);
       return result;
     } catch (err) {
+      this.o.observeCommit?.('failed', performance.now() - started);
       if (await this.deleted(sessionId, err)) {
         // Deleted meanwhile: nothing left to commit, nothing to retry.
         clearTimeout(this.pending.get(sessionId)?.timer);
@@ -359,7 +374,7 @@ export class CommitWorker {
     const identities: Identity[] = [];
     for (const id of ranked) {
       const u = await this.o.store.users.byId(id);
-      if (u) identities.push(identityOf(u));
+      if (u) identities.push(gitIdentity(u, this.o.gitEmailDomain));
     }
     const [author = { name: 'Gitpad', email: 'gitpad@localhost' }, ...coAuthors] = identities;
     return { author, coAuthors };
@@ -431,9 +446,4 @@ function failureOf(err: unknown): { code: string; message: string } {
     return { code: 'ERR_INTERNAL', message: `The session's git repository could not be written (${errno}).` };
   }
   return { code: 'ERR_INTERNAL', message: 'The server could not write the version (its log says why).' };
-}
-
-/** A user's git identity: display name and a non-routable address (`.invalid` is reserved for that). */
-export function identityOf(u: { username: string; displayName: string }): Identity {
-  return { name: u.displayName, email: `${u.username}@gitpad.invalid` };
 }

@@ -39,7 +39,7 @@ describe('git commits', () => {
     expect(git(repo.dir, 'show', 'main:src/lib.ts')).to.equal('no newline');
   });
 
-  it('records the author, co-authors and covered document versions as git trailers', async () => {
+  it('records the author and co-authors as git trailers, and the covered versions in a note of its own', async () => {
     const res = await commitSnapshot(repo, {
       files: [{ path: 'a.txt', content: 'a\n' }],
       message: 'First version',
@@ -66,14 +66,21 @@ describe('git commits', () => {
     ]);
     // The author is not repeated as a co-author; "<" and ">" are taken out of names.
     expect(co).to.equal('Bob Builder <bob@example.com>|Carol ops <carol@example.com>');
-    expect(JSON.parse(covers!)).to.deep.equal({ 'doc-1': 12, 'doc-2': 0 });
+    // Machine data stays out of the message people read.
+    expect(covers).to.equal('');
+    expect(git(repo.dir, 'log', '-1', '--format=%B', res.sha!)).to.equal(
+      'First version\n\nCo-authored-by: Bob Builder <bob@example.com>\nCo-authored-by: Carol ops <carol@example.com>\n\n',
+    );
+    expect(JSON.parse(git(repo.dir, 'notes', '--ref=gitpad', 'show', res.sha!))).to.deep.equal({
+      covers: { 'doc-1': 12, 'doc-2': 0 },
+    });
     const parsed = parseMessage(git(repo.dir, 'log', '-1', '--format=%B', res.sha!));
     expect(parsed.message).to.equal('First version');
     expect(parsed.coAuthors).to.deep.equal([
       { name: 'Bob Builder', email: 'bob@example.com' },
       { name: 'Carol ops', email: 'carol@example.com' },
     ]);
-    expect(parsed.covers).to.deep.equal({ 'doc-1': 12, 'doc-2': 0 });
+    expect(parsed.covers).to.deep.equal({});
     expectFsckClean(repo.dir);
   });
 

@@ -61,7 +61,7 @@ describe('git notes (comments)', () => {
     expectFsckClean(repo.dir);
   });
 
-  it('shows readable comments in git log --notes=comments', async () => {
+  it('shows comments in git log --notes=comments as plain text, the exact list kept in refs/notes/gitpad', async () => {
     const root = await addComment(repo, sha, {
       author: alice,
       body: 'Why not a Map here?\nIt would be faster.',
@@ -84,10 +84,20 @@ describe('git notes (comments)', () => {
         '    It would be faster.',
         '  ↳ Bob Builder (@bob), 2024-05-01 10:05 UTC',
         '      Fixed.',
-        '',
-        'gitpad-comments-v1: [',
       ].join('\n'),
     );
+    // Nothing but the text: no machine data in the note people read.
+    expect(git(repo.dir, 'notes', '--ref=comments', 'show', sha)).to.equal(
+      'src/app.ts:1 — Alice Liddell (@alice), 2024-05-01 10:00 UTC [resolved]\n' +
+        '    Why not a Map here?\n    It would be faster.\n' +
+        '  ↳ Bob Builder (@bob), 2024-05-01 10:05 UTC\n      Fixed.\n',
+    );
+    const data = JSON.parse(git(repo.dir, 'notes', '--ref=gitpad', 'show', sha));
+    expect(data.comments).to.deep.equal(await listComments(repo, sha));
+    expect(data.comments.map((c: { body: string }) => c.body)).to.deep.equal([
+      'Why not a Map here?\nIt would be faster.',
+      'Fixed.',
+    ]);
     const shown = git(repo.dir, 'log', '--notes=comments', '-1', sha);
     expect(shown).to.include('Notes (comments):\n    src/app.ts:1 — Alice Liddell');
     expect(git(repo.dir, 'notes', '--ref=comments', 'list').trim().split('\n')).to.have.length(1);
@@ -164,5 +174,45 @@ describe('git notes (comments)', () => {
     // One notes commit per change, in a straight line.
     expect(git(repo.dir, 'rev-list', '--count', NOTES_REF).trim()).to.equal('20');
     expectFsckClean(repo.dir);
+  });
+  it('reads comments from notes of older versions (JSON line in the text) and moves them on the next change', async () => {
+    const old = [
+      {
+        id: 'c1',
+        author: alice,
+        body: 'Old comment',
+        createdAt: '2024-01-01T00:00:00.000Z',
+        path: 'src/app.ts',
+        line: 1,
+      },
+    ];
+    // A note as older Gitpad versions wrote it, by the git CLI.
+    const legacy = `src/app.ts:1 — Alice Liddell (@alice), 2024-01-01 00:00 UTC\n    Old comment\n\ngitpad-comments-v1: ${JSON.stringify(old)}\n`;
+    git(
+      repo.dir,
+      '-c',
+      'user.name=Old',
+      '-c',
+      'user.email=old@example.com',
+      'notes',
+      '--ref=comments',
+      'add',
+      '-m',
+      legacy.trimEnd(),
+      sha,
+    );
+    const fresh = await initRepo(tmp.dir, 'n');
+    expect(await listComments(fresh, sha)).to.deep.equal(old);
+    expect((await commentCounts(fresh)).get(sha)).to.equal(1);
+    await addComment(fresh, sha, { author: bob, body: 'New reply', parentId: 'c1' });
+    expect((await listComments(fresh, sha)).map((c) => c.body)).to.deep.equal(['Old comment', 'New reply']);
+    expect(git(fresh.dir, 'notes', '--ref=comments', 'show', sha)).to.not.include('gitpad-comments-v1');
+    expect(JSON.parse(git(fresh.dir, 'notes', '--ref=gitpad', 'show', sha)).comments).to.have.length(2);
+    // Deleted down to nothing: the readable note goes, and the old JSON line is not read again.
+    await deleteComment(fresh, sha, (await listComments(fresh, sha))[1]!.id, bob);
+    await deleteComment(fresh, sha, 'c1', alice);
+    expect(await listComments(fresh, sha)).to.deep.equal([]);
+    expect(git(fresh.dir, 'notes', '--ref=comments', 'list').trim()).to.equal('');
+    expectFsckClean(fresh.dir);
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LoginThrottleLimits } from '../../src/auth/login-throttle.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log.js';
 import { createServer, type GitpadServer } from '../../src/server.js';
 
 export interface TestServer {
@@ -25,6 +25,8 @@ export interface StartOptions {
   strictRateLimits?: boolean;
   /** Login throttling; off unless given or `strictRateLimits` (then the defaults). */
   loginThrottle?: Partial<LoginThrottleLimits>;
+  /** The server's logger; by default one at `TEST_LOG_LEVEL` (silent) writing to stderr. */
+  logger?: Logger;
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -41,7 +43,7 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
   });
   const unlimited = { perSecond: 1e9, burst: 1e9 };
   const server = await createServer(config, {
-    logger: createLogger(config.logLevel),
+    logger: opts.logger ?? createLogger(config.logLevel, { format: config.logFormat }),
     rateLimits: opts.strictRateLimits ? {} : { auth: unlimited, ops: unlimited, chat: unlimited },
     loginThrottle:
       opts.loginThrottle ??

@@ -31,7 +31,13 @@ describe('commit authorship survives a crash', function () {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-authors-data-'));
   const reposDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-authors-repos-'));
   // The worker never commits on its own: only "Save version" and the recovery scan at start do.
-  const env = { DATA_DIR: dataDir, REPOS_DIR: reposDir, COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' };
+  const env = {
+    DATA_DIR: dataDir,
+    REPOS_DIR: reposDir,
+    COMMIT_IDLE_MS: '600000',
+    COMMIT_MAX_MS: '600000',
+    GIT_EMAIL_DOMAIN: 'gitpad.test',
+  };
   let child: ChildServer | undefined;
   const clients: RealtimeClient[] = [];
   let carol: TestUser;
@@ -99,9 +105,9 @@ describe('commit authorship survives a crash', function () {
     const sha = await crashAndRecover(s.id, first.body.sha);
 
     const show = await gitIn(s.id, ['log', '-1', '--format=%an <%ae>%n%B', sha]);
-    expect(show.stdout).to.match(/^alice <alice@gitpad\.invalid>\n/);
+    expect(show.stdout).to.match(/^alice <alice@gitpad\.test>\n/);
     const coAuthors = show.stdout.match(/^Co-authored-by: .*$/gm) ?? [];
-    expect(coAuthors).to.deep.equal(['Co-authored-by: bob <bob@gitpad.invalid>']);
+    expect(coAuthors).to.deep.equal(['Co-authored-by: bob <bob@gitpad.test>']);
     const tree = await gitIn(s.id, ['show', `${sha}:notes.md`]);
     expect(tree.stdout).to.equal('Alice writes the long paragraph here.\nbob: ok\n');
     const fsck = await gitIn(s.id, ['fsck', '--full', '--strict']);
@@ -128,8 +134,8 @@ describe('commit authorship survives a crash', function () {
     const sha = await crashAndRecover(s.id, saved.body.sha);
 
     const show = await gitIn(s.id, ['log', '-1', '--format=%an <%ae>%n%B', sha]);
-    expect(show.stdout).to.match(/^bob <bob@gitpad\.invalid>\n/);
+    expect(show.stdout).to.match(/^bob <bob@gitpad\.test>\n/);
     const coAuthors = show.stdout.match(/^Co-authored-by: .*$/gm) ?? [];
-    expect(coAuthors).to.deep.equal(['Co-authored-by: alice <alice@gitpad.invalid>']);
+    expect(coAuthors).to.deep.equal(['Co-authored-by: alice <alice@gitpad.test>']);
   });
 });

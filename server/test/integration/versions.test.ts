@@ -32,7 +32,9 @@ describe('versions are git commits', () => {
 
   before(async () => {
     // A long idle time: these tests commit explicitly unless they say otherwise.
-    t = await startServer({ env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' } });
+    t = await startServer({
+      env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000', GIT_EMAIL_DOMAIN: 'gitpad.test' },
+    });
     alice = await registerUser(t.url, 'alice');
     bob = await registerUser(t.url, 'bob');
     viewer = await registerUser(t.url, 'victor');
@@ -79,23 +81,26 @@ describe('versions are git commits', () => {
     const fsck = await gitIn(s.id, ['fsck', '--full', '--strict']);
     expect(fsck.code, fsck.stderr).to.equal(0);
     const show = await gitIn(s.id, ['log', '-1', '--format=%an <%ae>%n%B', 'main']);
-    expect(show.stdout).to.match(/^alice <alice@gitpad\.invalid>/);
+    expect(show.stdout).to.match(/^alice <alice@gitpad\.test>/);
     expect(show.stdout).to.include('Edit src/app.ts');
-    expect(show.stdout).to.include('Co-authored-by: bob <bob@gitpad.invalid>');
+    expect(show.stdout).to.include('Co-authored-by: bob <bob@gitpad.test>');
     const tree = await gitIn(s.id, ['show', 'main:src/app.ts']);
     expect(tree.stdout).to.equal(textOf(a));
     // The commit ties back to the op log: the edited file's document version is recorded.
     const fileState = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['src/app.ts']!.id}`, {
       token: alice.token,
     });
-    const covers = /Gitpad-Covers: (.*)/.exec(show.stdout)?.[1];
-    expect(JSON.parse(covers ?? '{}')).to.deep.equal({ [s.files['src/app.ts']!.id]: fileState.body.version });
+    expect(show.stdout).to.not.include('Gitpad-Covers');
+    const note = await gitIn(s.id, ['notes', '--ref=gitpad', 'show', 'main']);
+    expect(JSON.parse(note.stdout).covers).to.deep.equal({
+      [s.files['src/app.ts']!.id]: fileState.body.version,
+    });
     const list = await api(t.url, 'GET', `/api/sessions/${s.id}/versions`, { token: viewer.token });
     expect(list.status).to.equal(200);
     expect(list.body).to.have.length(2);
     expect(list.body[0]).to.include({ sha: res.body.sha });
-    expect(list.body[0].author).to.deep.equal({ name: 'alice', email: 'alice@gitpad.invalid' });
-    expect(list.body[0].coAuthors).to.deep.equal([{ name: 'bob', email: 'bob@gitpad.invalid' }]);
+    expect(list.body[0].author).to.deep.equal({ name: 'alice', email: 'alice@gitpad.test' });
+    expect(list.body[0].coAuthors).to.deep.equal([{ name: 'bob', email: 'bob@gitpad.test' }]);
     expect(list.body[0].stats).to.deep.equal({ files: 1, additions: 2, deletions: 0 });
     expect(list.body[1].message).to.equal('Start');
   });

@@ -31,6 +31,8 @@ const user = (id: string, username = id, extra: Partial<UserRecord> = {}): UserR
   isAdmin: false,
   createdAt: 1_700_000_000_000,
   tokensValidAfter: 0,
+  gitName: null,
+  gitEmail: null,
   ...extra,
 });
 
@@ -131,6 +133,34 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         expect(after?.isAdmin).to.equal(false);
         expect(after?.passwordHash).to.equal('new');
         expect(after?.displayName).to.equal('Alice A.');
+      });
+
+      it('sets a git name and e-mail, each on its own, and clears them back to the default with null', async () => {
+        await store.users.create(user('u1', 'alice'));
+        await store.users.update('u1', { gitName: 'Alice Liddell' });
+        await store.users.update('u1', { gitEmail: 'alice@wonder.land', displayName: 'Al' });
+        const reopened = await harness.reopen(store);
+        store = reopened;
+        expect(await store.users.byId('u1')).to.deep.equal(
+          user('u1', 'alice', {
+            isAdmin: true,
+            displayName: 'Al',
+            gitName: 'Alice Liddell',
+            gitEmail: 'alice@wonder.land',
+          }),
+        );
+        await store.users.update('u1', { gitName: null });
+        expect(await store.users.byUsername('alice')).to.include({
+          gitName: null,
+          gitEmail: 'alice@wonder.land',
+        });
+        await store.users.update('u1', { tokensValidAfter: 7 });
+        expect(await store.users.byId('u1')).to.include({ gitName: null, gitEmail: 'alice@wonder.land' });
+        await store.users.update('u1', { gitEmail: null });
+        expect(await store.users.byId('u1')).to.include({ gitName: null, gitEmail: null });
+        // Created with a git identity in hand: a new account has none of its own.
+        await store.users.create(user('u2', 'bob', { gitName: 'B', gitEmail: 'b@x' }));
+        expect(await store.users.byId('u2')).to.include({ gitName: null, gitEmail: null });
       });
     });
 

@@ -26,11 +26,33 @@ function plain(ctx: Context, status: number, message: string, headers: Record<st
 }
 
 export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middleware {
-  const { config, logger, access } = services;
+  const { config, logger, access, metrics } = services;
   const slots = new GitSlots({ total: config.maxConcurrentClones, perUser: config.maxClonesPerUser });
+
+  /** Counts and times a request for one of git's two services, whatever its answer. */
+  const measured = async (ctx: Context, serve: () => Promise<void>) => {
+    const m = ROUTE.exec(ctx.path);
+    const service = m?.[2] === 'info/refs' ? ctx.query.service : m?.[2];
+    const started = performance.now();
+    try {
+      await serve();
+    } finally {
+      if (service === 'git-upload-pack' || service === 'git-receive-pack') {
+        const labels = { service: service.slice(4), phase: m![2] === 'info/refs' ? 'refs' : 'pack' };
+        // http-backend writes its own status when the response was handed to it.
+        const status = String(ctx.respond === false ? ctx.res.statusCode : ctx.status);
+        metrics.gitRequests.inc({ ...labels, status });
+        metrics.gitDuration.observe(labels, (performance.now() - started) / 1000);
+      }
+    }
+  };
 
   return async (ctx, next) => {
     if (!ctx.path.startsWith('/git/') && ctx.path !== '/git') return next();
+    return measured(ctx, () => serve(ctx));
+  };
+
+  async function serve(ctx: Context): Promise<void> {
     const m = ROUTE.exec(ctx.path);
     const notFound = () => plain(ctx, 404, 'Repository not found.');
     if (!m || !isSessionId(m[1])) return notFound();
@@ -93,7 +115,7 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
     } finally {
       slot.release();
     }
-  };
+  }
 }
 
 interface BackendOptions {

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { colorFor } from '../../auth/colors.js';
+import { defaultGitEmail } from '../../auth/git-identity.js';
 import {
   dummyPasswordHash,
   hashPassword,
@@ -11,6 +12,7 @@ import {
 } from '../../auth/passwords.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import { gitEmailProblem, gitNameProblem } from '../../protocol/git-identity.js';
 import type { Role } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { randomId } from '../../sessions/ids.js';
@@ -43,6 +45,26 @@ const registerSchema = z.object({
   invite: z.string().max(64).optional(),
 });
 const loginSchema = z.object({ username: z.string().max(64), password: z.string().max(MAX_PASSWORD_LENGTH) });
+
+/**
+ * A git name or e-mail as set through `PATCH /api/auth/me`: trimmed; `null` or `""` goes back to
+ * the default.
+ */
+const gitField = (problem: (s: string) => string | null) =>
+  z
+    .string()
+    .max(1000)
+    .trim()
+    .nullable()
+    .transform((s) => (s ? s : null))
+    .superRefine((s, ctx) => {
+      const p = s === null ? null : problem(s);
+      if (p) ctx.addIssue({ code: 'custom', message: p });
+    });
+const gitIdentitySchema = z.strictObject({
+  gitName: gitField(gitNameProblem).optional(),
+  gitEmail: gitField(gitEmailProblem).optional(),
+});
 
 /** What clients see of a user. */
 export function publicUser(u: UserRecord) {
@@ -117,8 +139,28 @@ export function authRoutes(services: Services): Router<AuthState> {
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
 
+  /** The signed-in user as they see themselves: with the name and e-mail on their commits. */
+  const me = (u: UserRecord) => ({
+    ...publicUser(u),
+    git: {
+      // null: the default below is used.
+      name: u.gitName,
+      email: u.gitEmail,
+      defaultName: u.displayName,
+      defaultEmail: defaultGitEmail(u.username, services.config.gitEmailDomain),
+    },
+  });
+
   router.get('/me', authenticate(services), (ctx) => {
-    ctx.body = { user: publicUser(ctx.state.auth.user) };
+    ctx.body = { user: me(ctx.state.auth.user) };
+  });
+
+  // The git identity on the user's commits from now on (history is never rewritten).
+  router.patch('/me', authenticate(services), async (ctx) => {
+    const input = parseWith(gitIdentitySchema, ctx.request.body);
+    const { user } = ctx.state.auth;
+    await store.users.update(user.id, input);
+    ctx.body = { user: me({ ...user, ...input }) };
   });
 
   // Whether the register page should ask for an invitation (no auth: shown before an account exists).

@@ -30,7 +30,13 @@ export function versionRoutes(services: Services): Router<AuthState> {
   const comment = requireSession(services, 'session.comment');
   const actor = (ctx: { state: AuthState }): Actor => {
     const u = ctx.state.auth.user;
-    return { id: u.id, username: u.username, displayName: u.displayName };
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+      gitName: u.gitName,
+      gitEmail: u.gitEmail,
+    };
   };
 
   router.get('/versions', read, async (ctx) => {

@@ -22,6 +22,8 @@ interface UserRow {
   is_admin: number;
   created_at: number;
   tokens_valid_after: number;
+  git_name: string | null;
+  git_email: string | null;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -32,6 +34,8 @@ const toUser = (r: UserRow): UserRecord => ({
   isAdmin: r.is_admin === 1,
   createdAt: r.created_at,
   tokensValidAfter: r.tokens_valid_after,
+  gitName: r.git_name,
+  gitEmail: r.git_email,
 });
 
 /** Users; usernames are unique as stored (validation already makes them lowercase). */
@@ -56,7 +60,10 @@ export function userRepo(db: Database): UserRepo {
        display_name = COALESCE(@displayName, display_name),
        password_hash = COALESCE(@passwordHash, password_hash),
        tokens_valid_after = COALESCE(@tokensValidAfter, tokens_valid_after),
-       is_admin = COALESCE(@isAdmin, is_admin)
+       is_admin = COALESCE(@isAdmin, is_admin),
+       -- null is a value here (back to the default), so a flag says whether to set it.
+       git_name = CASE WHEN @setGitName THEN @gitName ELSE git_name END,
+       git_email = CASE WHEN @setGitEmail THEN @gitEmail ELSE git_email END
      WHERE id = @id`,
   );
   return {
@@ -74,7 +81,7 @@ export function userRepo(db: Database): UserRepo {
       if (isAdmin === undefined) {
         throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
       }
-      return { ...record, isAdmin: isAdmin === 1 };
+      return { ...record, isAdmin: isAdmin === 1, gitName: null, gitEmail: null };
     },
     async byId(id) {
       const row = byId.get(id);
@@ -94,6 +101,10 @@ export function userRepo(db: Database): UserRepo {
         passwordHash: patch.passwordHash ?? null,
         tokensValidAfter: patch.tokensValidAfter ?? null,
         isAdmin: patch.isAdmin === undefined ? null : patch.isAdmin ? 1 : 0,
+        setGitName: patch.gitName === undefined ? 0 : 1,
+        gitName: patch.gitName ?? null,
+        setGitEmail: patch.gitEmail === undefined ? 0 : 1,
+        gitEmail: patch.gitEmail ?? null,
       });
     },
   };

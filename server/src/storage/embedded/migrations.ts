@@ -145,4 +145,15 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'git identity',
+    up(db) {
+      db.exec(`
+        -- The name and e-mail on a user's commits when they chose their own (NULL: the defaults,
+        -- their display name and <username>@<GIT_EMAIL_DOMAIN>).
+        ALTER TABLE users ADD COLUMN git_name TEXT;
+        ALTER TABLE users ADD COLUMN git_email TEXT;
+      `);
+    },
+  },
 ];

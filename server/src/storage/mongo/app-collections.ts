@@ -100,7 +100,13 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
-const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({ id: _id, ...rest });
+// Accounts made before git identities existed lack the two fields.
+const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({
+  id: _id,
+  ...rest,
+  gitName: rest.gitName ?? null,
+  gitEmail: rest.gitEmail ?? null,
+});
 
 /** The counters document whose insert makes its inserter the admin; never deleted. */
 const ADMIN_CLAIM = 'first-admin';
@@ -114,7 +120,7 @@ export function userRepo(c: AppCollections): UserRepo {
       // claim lets exactly one win. A store that already had users never offers the claim.
       const mayClaim = (await c.users.countDocuments({}, { limit: 1 })) === 0;
       try {
-        await c.users.insertOne({ _id: id, ...rest, isAdmin: false });
+        await c.users.insertOne({ _id: id, ...rest, isAdmin: false, gitName: null, gitEmail: null });
       } catch (err) {
         // Which index clashed is not reported by every server version: ask instead. (An id
         // clash with a free username is a bug and is rethrown.)
@@ -136,7 +142,7 @@ export function userRepo(c: AppCollections): UserRepo {
         }
         if (isAdmin) await c.users.updateOne({ _id: id }, { $set: { isAdmin: true } });
       }
-      return { ...user, isAdmin };
+      return { ...user, isAdmin, gitName: null, gitEmail: null };
     },
     async byId(id) {
       const doc = await c.users.findOne({ _id: id });
@@ -155,6 +161,8 @@ export function userRepo(c: AppCollections): UserRepo {
       if (patch.passwordHash !== undefined) set.passwordHash = patch.passwordHash;
       if (patch.tokensValidAfter !== undefined) set.tokensValidAfter = patch.tokensValidAfter;
       if (patch.isAdmin !== undefined) set.isAdmin = patch.isAdmin;
+      if (patch.gitName !== undefined) set.gitName = patch.gitName;
+      if (patch.gitEmail !== undefined) set.gitEmail = patch.gitEmail;
       if (Object.keys(set).length) await c.users.updateOne({ _id: id }, { $set: set });
     },
   };
