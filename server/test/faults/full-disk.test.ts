@@ -14,16 +14,14 @@ import { expect } from 'chai';
 import { TokenLedger } from '../helpers/fuzz.js';
 import { fsckStrict, treeFiles } from '../helpers/git-history.js';
 import {
-  type ClientDoc,
   connectClient,
   type RealtimeClient,
   settled,
   submit,
   subscribe,
+  textOf,
 } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
-
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 
 /** Writes `file` until the file system refuses (ENOSPC); returns the bytes written. */
 function fillUp(file: string): number {

@@ -15,6 +15,7 @@ import {
   type RealtimeClient,
   settled,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import {
@@ -30,7 +31,6 @@ const ACCOUNTS = 20;
 const PER_ACCOUNT = 25;
 const WATCHERS = 50;
 const HOLD_MS = Number(process.env.FAULT_HOLD_MS) || (LONG ? 300_000 : 60_000);
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('faults: 500 connections held with typing', function () {

@@ -9,7 +9,14 @@ import { expect } from 'chai';
 import { COLLECTION_SESSIONS } from '../../src/protocol/doc-ids.js';
 import { fuzzOp, loneSurrogate, TokenLedger } from './fuzz.js';
 import { allCommittedText, commitsOf, lastCommittedText, treeFiles } from './git-history.js';
-import { type ClientDoc, connectClient, type RealtimeClient, subscribe, waitFor } from './realtime-client.js';
+import {
+  type ClientDoc,
+  connectClient,
+  type RealtimeClient,
+  subscribe,
+  textOf,
+  waitFor,
+} from './realtime-client.js';
 import { api, createSession, registerUser, type TestUser } from './server.js';
 
 /** Codes an op (or a rollback's re-fetch) may fail with in this workload: its file was deleted under it. */
@@ -25,8 +32,6 @@ interface Manifest {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
-
 /** One typing client: its connection, the session manifest and every file document it holds. */
 class MixClient {
   readonly docs = new Map<string, ClientDoc>();

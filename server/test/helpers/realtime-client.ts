@@ -191,3 +191,6 @@ export function rawSubmit(
   const message = { a: 'op', c, d, v, src: client.src, seq, ...(op === undefined ? {} : { op }), ...extra };
   return rawExchange(client, message, (m) => m.a === 'op' && m.seq === message.seq && m.src === message.src);
 }
+
+/** The text of a file document a client holds. */
+export const textOf = (doc: { data: unknown }) => (doc.data as { text: string }).text;

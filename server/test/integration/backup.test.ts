@@ -6,17 +6,16 @@ import { expect } from 'chai';
 import type { Manifest } from '../../../scripts/backups/manifest.js';
 import { git } from '../helpers/git-cli.js';
 import {
-  type ClientDoc,
   connectClient,
   fetchDoc,
   type RealtimeClient,
   submit,
   subscribe,
+  textOf,
 } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `npm run backup`/`restore`'s script as its own process, as an administrator would. */

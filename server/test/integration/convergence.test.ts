@@ -8,11 +8,10 @@ import {
   settled,
   submit,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
-
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 
 async function serverText(t: TestServer, token: string, sessionId: string, fileId: string): Promise<string> {
   const res = await api(t.url, 'GET', `/api/sessions/${sessionId}/files/${fileId}`, { token });

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { git } from '../helpers/git-cli.js';
 import {
-  type ClientDoc,
   connectClient,
   emitAck,
   fetchDoc,
@@ -17,6 +16,7 @@ import {
   settled,
   submit,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import {
@@ -27,8 +27,6 @@ import {
   type TestServer,
   type TestUser,
 } from '../helpers/server.js';
-
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 
 interface SessionEventPayload {
   type: string;

@@ -7,12 +7,12 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { git } from '../helpers/git-cli.js';
 import {
-  type ClientDoc,
   connectClient,
   type RealtimeClient,
   settled,
   submit,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import {
@@ -23,8 +23,6 @@ import {
   type TestServer,
   type TestUser,
 } from '../helpers/server.js';
-
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 
 describe('search across files', () => {
   let t: TestServer;

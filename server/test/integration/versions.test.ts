@@ -3,12 +3,12 @@ import path from 'node:path';
 import { expect } from 'chai';
 import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
 import {
-  type ClientDoc,
   connectClient,
   type RealtimeClient,
   settled,
   submit,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import {
@@ -19,8 +19,6 @@ import {
   type TestServer,
   type TestUser,
 } from '../helpers/server.js';
-
-const textOf = (doc: ClientDoc) => (doc.data as { text: string }).text;
 
 describe('versions are git commits', () => {
   let t: TestServer;

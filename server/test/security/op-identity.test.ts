@@ -11,6 +11,7 @@ import {
   rawSubmit,
   submit,
   subscribe,
+  textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
 import {
@@ -21,8 +22,6 @@ import {
   type TestServer,
   type TestUser,
 } from '../helpers/server.js';
-
-const textOf = (doc: { data: unknown }) => (doc.data as { text: string }).text;
 
 /** A raw client whose handshake asks to keep `id`; resolves with the id the server gave it. */
 async function handshakeAs(t: TestServer, user: TestUser, id: string): Promise<RawClient> {
