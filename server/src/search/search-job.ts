@@ -74,32 +74,44 @@ export function runSearchJob(job: SearchJob): SearchJobResult {
   const deadline = performance.now() + job.budgetMs;
   let truncated = false;
   files: for (const file of job.files) {
-    let lineNo = 0;
-    let from = 0;
-    const text = file.text;
-    while (from <= text.length) {
-      lineNo++;
-      let to = text.indexOf('\n', from);
-      if (to < 0) to = text.length;
-      // A CR before the LF belongs to the line break, not to the line (what CodeMirror shows).
-      const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
-      const line = text.slice(from, end);
-      re.lastIndex = 0;
-      for (let m = re.exec(line); m; m = re.exec(line)) {
-        if (m[0].length === 0) {
-          re.lastIndex = m.index + (isHigh(line.charCodeAt(m.index)) ? 2 : 1);
-          continue;
-        }
-        if (results.length >= job.maxResults || performance.now() > deadline) {
-          truncated = true;
-          break files;
-        }
-        results.push(hit(file.path, lineNo, line, m.index, m[0].length, job.maxPreview));
+    for (const { lineNo, line, m } of lineMatches(file.text, re)) {
+      if (results.length >= job.maxResults || performance.now() > deadline) {
+        truncated = true;
+        break files;
       }
-      from = to + 1;
+      results.push(hit(file.path, lineNo, line, m.index, m[0].length, job.maxPreview));
     }
   }
   return { kind: 'search', results, truncated };
+}
+
+/**
+ * Every non-empty match of `re` (global) in `text`, line by line: the 1-based line number, the
+ * offset where the line starts, the line (without its CR LF or LF) and the match within it.
+ */
+function* lineMatches(
+  text: string,
+  re: RegExp,
+): Generator<{ lineNo: number; lineStart: number; line: string; m: RegExpExecArray }> {
+  let lineNo = 0;
+  let from = 0;
+  while (from <= text.length) {
+    lineNo++;
+    let to = text.indexOf('\n', from);
+    if (to < 0) to = text.length;
+    // A CR before the LF belongs to the line break, not to the line (what CodeMirror shows).
+    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
+    const line = text.slice(from, end);
+    re.lastIndex = 0;
+    for (let m = re.exec(line); m; m = re.exec(line)) {
+      if (m[0].length === 0) {
+        re.lastIndex = m.index + (isHigh(line.charCodeAt(m.index)) ? 2 : 1);
+        continue;
+      }
+      yield { lineNo, lineStart: from, line, m };
+    }
+    from = to + 1;
+  }
 }
 
 function hit(
@@ -128,22 +140,9 @@ function hit(
 /** Every match of `re` in `text`, as edits from the start of the text on (line by line, as search). */
 function replaceEdits(text: string, re: RegExp, replacement: string, q: SearchQuery): Edit[] {
   const edits: Edit[] = [];
-  let from = 0;
-  while (from <= text.length) {
-    let to = text.indexOf('\n', from);
-    if (to < 0) to = text.length;
-    const end = to > from && text.charCodeAt(to - 1) === 13 ? to - 1 : to;
-    const line = text.slice(from, end);
-    re.lastIndex = 0;
-    for (let m = re.exec(line); m; m = re.exec(line)) {
-      if (m[0].length === 0) {
-        re.lastIndex = m.index + (isHigh(line.charCodeAt(m.index)) ? 2 : 1);
-        continue;
-      }
-      const text = q.regex ? expand(replacement, m, line) : replacement;
-      if (text !== m[0]) edits.push({ offset: from + m.index, length: m[0].length, text });
-    }
-    from = to + 1;
+  for (const { lineStart, line, m } of lineMatches(text, re)) {
+    const replaced = q.regex ? expand(replacement, m, line) : replacement;
+    if (replaced !== m[0]) edits.push({ offset: lineStart + m.index, length: m[0].length, text: replaced });
   }
   return edits;
 }
