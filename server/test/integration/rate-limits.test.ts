@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connectRaw, type RawClient, rawExchange, rawSubmit } from '../helpers/realtime-client.js';
-import { createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
+import { api, createSession, registerUser, startServer, type TestServer } from '../helpers/server.js';
 
 /** Submits `count` one-character inserts one after another; returns each reply's error code or 'ok'. */
 async function typeOps(t: TestServer, count: number): Promise<string[]> {
@@ -51,6 +51,27 @@ describe('rate limits from the environment (OP_RATE_PER_SECOND, OP_RATE_BURST)',
       expect(codes.every((x) => x === 'ok')).to.equal(true, codes.join(' '));
     } finally {
       await t.close();
+    }
+  });
+
+  it('with TRUST_PROXY, the per-IP limit takes the X-Forwarded-For entry the proxy wrote (the last), not one a client made up', async () => {
+    // Registration is limited per IP: two sign-ups claiming different addresses are still one client.
+    const strict = await startServer({
+      strictRateLimits: true,
+      env: { TRUST_PROXY: 'true', AUTH_RATE_BURST: '1' },
+    });
+    try {
+      const register = (claimed: string, name: string) =>
+        api(strict.url, 'POST', '/api/auth/register', {
+          body: { username: name, password: 'correct horse' },
+          headers: { 'x-forwarded-for': `${claimed}, 10.9.8.7` },
+        });
+      expect((await register('1.1.1.1', 'spoofa')).status).to.equal(201);
+      const second = await register('2.2.2.2', 'spoofb');
+      expect(second.status).to.equal(429);
+      expect(second.body.error.code).to.equal('ERR_RATE_LIMITED');
+    } finally {
+      await strict.close();
     }
   });
 });
