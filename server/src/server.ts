@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { AdminService } from './admin/service.js';
 import { AccessControl } from './auth/access.js';
 import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
 import { dummyPasswordHash } from './auth/passwords.js';
@@ -196,6 +197,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       registerPerIp: new RateLimiter(authRate, 'registrations'),
     },
   } as unknown as Services;
+  services.admin = new AdminService(services);
 
   const app = createApp(services);
   const tls = config.tlsCertFile && config.tlsKeyFile;
@@ -228,6 +230,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   await redis?.attach(realtime.io, access);
   hooks.edited = (sessionId, userId) => {
+    services.admin.noteEdit(sessionId);
     realtime.presence.typed(sessionId, userId);
     worker.noteTyping(sessionId);
   };
