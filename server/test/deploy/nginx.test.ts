@@ -104,9 +104,11 @@ describe('deploy/nginx-gitpad.conf: Gitpad behind Debian nginx', () => {
     const listenPort = await freePort();
     const conf = path.join(prefix, 'nginx.conf');
     fs.writeFileSync(conf, renderNginxConfig(fs.readFileSync(SITE, 'utf8'), prefix, t.port, listenPort));
-    const test = spawnSync(nginx!, ['-t', '-p', prefix, '-c', conf]);
+    const test = spawnSync(nginx!, ['-t', '-p', prefix, '-e', path.join(prefix, 'error.log'), '-c', conf]);
     expect(test.code, test.output).to.equal(0);
-    proxy = spawn(nginx!, ['-p', prefix, '-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+    proxy = spawn(nginx!, ['-p', prefix, '-e', path.join(prefix, 'error.log'), '-c', conf], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     proxy.stderr!.on('data', (d) => {
       stderr += d;
