@@ -2,41 +2,10 @@
  * The admin's API: the registration policy, accounts, sessions and disk use. Everything but
  * `policy` answers 403 to anyone but an admin.
  */
+import type { AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
 import { request } from './http';
 
-export type RegistrationPolicy = 'open' | 'invite';
-
-export interface AdminUser {
-  id: string;
-  username: string;
-  displayName: string;
-  isAdmin: boolean;
-  disabled: boolean;
-  createdAt: number;
-}
-
-export interface AdminSession {
-  id: string;
-  name: string;
-  createdAt: number;
-  owners: string[];
-  members: number;
-  files: number;
-  /** Disk the session's git repository takes. */
-  repoBytes: number;
-  /** The latest edit, version, comment or tag the server knows of, ms. */
-  lastActivityAt: number;
-  /** People with it open now. */
-  online: number;
-}
-
-export interface AdminDirUsage {
-  path: string;
-  bytes: number;
-  files: number;
-  freeBytes: number | null;
-  totalBytes: number | null;
-}
+export type { AdminDirUsage, AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
 
 export const adminApi = {
   /** No sign-in needed: the register page asks before an account exists. */
@@ -50,5 +19,5 @@ export const adminApi = {
   resetPassword: (id: string) =>
     request<{ password: string }>('POST', `/api/admin/users/${encodeURIComponent(id)}/reset-password`),
   sessions: () => request<{ sessions: AdminSession[] }>('GET', '/api/admin/sessions'),
-  disk: () => request<{ dataDir: AdminDirUsage; reposDir: AdminDirUsage }>('GET', '/api/admin/disk'),
+  disk: () => request<AdminDisk>('GET', '/api/admin/disk'),
 };

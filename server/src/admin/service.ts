@@ -7,46 +7,10 @@ import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/passwords.js';
 import { AppError } from '../errors/app-error.js';
 import { repoPath } from '../git/index.js';
+import type { AdminDirUsage, AdminDisk, AdminSession, AdminUser } from '../protocol/admin.js';
 import type { Services } from '../services.js';
 import type { UserRecord } from '../storage/types.js';
 import { fileSystemSpace, treeUsage } from './disk.js';
-
-export interface AdminUser {
-  id: string;
-  username: string;
-  displayName: string;
-  isAdmin: boolean;
-  disabled: boolean;
-  createdAt: number;
-}
-
-export interface AdminSession {
-  id: string;
-  name: string;
-  createdAt: number;
-  /** The owners' usernames (a session may have several). */
-  owners: string[];
-  members: number;
-  /** Files the session lists now. */
-  files: number;
-  /** Disk the session's git repository takes, bytes. */
-  repoBytes: number;
-  /**
-   * The latest edit seen by this process, else the latest write to the repository (a version,
-   * comment or tag), else creation; ms.
-   */
-  lastActivityAt: number;
-  /** People with the session open now, on this process. */
-  online: number;
-}
-
-export interface AdminDirUsage {
-  path: string;
-  bytes: number;
-  files: number;
-  freeBytes: number | null;
-  totalBytes: number | null;
-}
 
 const toAdminUser = (u: UserRecord): AdminUser => ({
   id: u.id,
@@ -139,7 +103,7 @@ export class AdminService {
     return out;
   }
 
-  async disk(): Promise<{ dataDir: AdminDirUsage; reposDir: AdminDirUsage }> {
+  async disk(): Promise<AdminDisk> {
     const usage = async (dir: string): Promise<AdminDirUsage> => {
       const [tree, space] = await Promise.all([treeUsage(dir), fileSystemSpace(dir)]);
       return {

@@ -7,6 +7,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import type { RegistrationPolicy } from '../../protocol/admin.js';
 import type { Services } from '../../services.js';
 import { type AuthState, authenticate } from '../authenticate.js';
 
@@ -23,7 +24,7 @@ function userIdParam(raw: string | undefined): string {
   return raw;
 }
 
-export async function registrationPolicy(services: Services): Promise<'open' | 'invite'> {
+export async function registrationPolicy(services: Services): Promise<RegistrationPolicy> {
   return (await services.store.settings.get('registration')) === 'invite' ? 'invite' : 'open';
 }
 
