@@ -66,6 +66,12 @@ export function createAppRouter() {
         component: () => import('@/views/SettingsView.vue'),
         meta: { auth: true },
       },
+      {
+        path: '/admin',
+        name: 'admin',
+        component: () => import('@/views/AdminView.vue'),
+        meta: { auth: true },
+      },
       { path: '/:pathMatch(.*)*', redirect: '/' },
     ],
   });

@@ -6,8 +6,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { AdminService } from './admin/service.js';
 import { AccessControl } from './auth/access.js';
-import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
+import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
 import { dummyPasswordHash } from './auth/passwords.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
@@ -38,11 +39,14 @@ export interface GitpadServer {
   readonly services: Services;
 }
 
-/** Per-process rate limits; tests and benchmarks raise them through `overrides`. */
+/**
+ * What tests and benchmarks replace without going through the environment. Rate limits come from
+ * the config (OP_RATE_PER_SECOND…); an override here wins over it.
+ */
 export interface ServerOverrides {
   logger?: Logger;
   rateLimits?: Partial<Record<'auth' | 'ops' | 'chat', { perSecond: number; burst: number }>>;
-  /** Login backoff and per-IP ceiling (auth/login-throttle.ts); defaults DEFAULT_LOGIN_THROTTLE. */
+  /** Login backoff and per-IP ceiling (auth/login-throttle.ts); defaults from the config. */
   loginThrottle?: Partial<LoginThrottleLimits>;
 }
 
@@ -59,9 +63,25 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const access = new AccessControl(store);
   const secret = loadJwtSecret(config.dataDir, config.jwtSecret);
   const tokens = new TokenService(store, secret, config.tokenTtlSeconds);
-  const authRate = overrides.rateLimits?.auth ?? { perSecond: 20 / 60, burst: 20 };
-  const opRate = overrides.rateLimits?.ops ?? { perSecond: 400, burst: 2000 };
-  const chatRate = overrides.rateLimits?.chat ?? { perSecond: 1, burst: 10 };
+  const authRate = overrides.rateLimits?.auth ?? {
+    perSecond: config.authRatePerMinute / 60,
+    burst: config.authRateBurst,
+  };
+  const opRate = overrides.rateLimits?.ops ?? {
+    perSecond: config.opRatePerSecond,
+    burst: config.opRateBurst,
+  };
+  const chatRate = overrides.rateLimits?.chat ?? {
+    perSecond: config.chatRatePerSecond,
+    burst: config.chatRateBurst,
+  };
+  const loginThrottle: LoginThrottleLimits = {
+    freeFailures: config.loginFreeFailures,
+    baseDelayMs: config.loginBackoffMs,
+    maxDelayMs: config.loginBackoffMaxMs,
+    perIp: { perSecond: config.loginFailuresPerMinute / 60, burst: config.loginFailuresBurst },
+    ...overrides.loginThrottle,
+  };
   // Computed now, so the first login for an unknown user costs no more than any other.
   await dummyPasswordHash();
 
@@ -173,10 +193,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     conn,
     sessions,
     limiters: {
-      login: new LoginThrottle({ ...DEFAULT_LOGIN_THROTTLE, ...overrides.loginThrottle }),
+      login: new LoginThrottle(loginThrottle),
       registerPerIp: new RateLimiter(authRate, 'registrations'),
     },
   } as unknown as Services;
+  services.admin = new AdminService(services);
 
   const app = createApp(services);
   const tls = config.tlsCertFile && config.tlsKeyFile;
@@ -209,6 +230,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   });
   await redis?.attach(realtime.io, access);
   hooks.edited = (sessionId, userId) => {
+    services.admin.noteEdit(sessionId);
     realtime.presence.typed(sessionId, userId);
     worker.noteTyping(sessionId);
   };

@@ -1,4 +1,5 @@
 /** The services one server instance is built from, handed to each transport. Built in server.ts. */
+import type { AdminService } from './admin/service.js';
 import type { AccessControl } from './auth/access.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
@@ -33,6 +34,8 @@ export interface Services {
   versions: VersionService;
   /** Search and replace across a session's live files. */
   search: SearchService;
+  /** Accounts, sessions and disk use for the admin page. */
+  admin: AdminService;
   limiters: {
     /** Password checks by web login, password change and git Basic auth alike. */
     login: LoginThrottle;

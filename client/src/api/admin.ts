@@ -1,13 +1,23 @@
-/** The server's registration policy: anyone may register (open), or only people with an invitation. */
+/**
+ * The admin's API: the registration policy, accounts, sessions and disk use. Everything but
+ * `policy` answers 403 to anyone but an admin.
+ */
+import type { AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
 import { request } from './http';
 
-export type RegistrationPolicy = 'open' | 'invite';
+export type { AdminDirUsage, AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
 
 export const adminApi = {
   /** No sign-in needed: the register page asks before an account exists. */
   policy: () => request<{ registration: RegistrationPolicy }>('GET', '/api/auth/policy'),
-  /** Admin only (the first account). */
   settings: () => request<{ registration: RegistrationPolicy }>('GET', '/api/admin/settings'),
   setRegistration: (registration: RegistrationPolicy) =>
     request<{ registration: RegistrationPolicy }>('PUT', '/api/admin/settings', { registration }),
+  users: () => request<{ users: AdminUser[] }>('GET', '/api/admin/users'),
+  updateUser: (id: string, patch: { disabled?: boolean; isAdmin?: boolean }) =>
+    request<{ user: AdminUser }>('PATCH', `/api/admin/users/${encodeURIComponent(id)}`, patch),
+  resetPassword: (id: string) =>
+    request<{ password: string }>('POST', `/api/admin/users/${encodeURIComponent(id)}/reset-password`),
+  sessions: () => request<{ sessions: AdminSession[] }>('GET', '/api/admin/sessions'),
+  disk: () => request<AdminDisk>('GET', '/api/admin/disk'),
 };

@@ -23,6 +23,7 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_BAD_CREDENTIALS: 'Wrong username or password.',
   ERR_FORBIDDEN: "You don't have permission to do that.",
   ERR_REGISTRATION_CLOSED: 'Registration is by invitation only on this server.',
+  ERR_ACCOUNT_DISABLED: 'This account has been disabled. Ask the server’s admin.',
   ERR_INVITE_REVOKED: 'The owner changed your access after this link was made; ask them for a new one.',
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",

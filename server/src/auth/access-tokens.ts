@@ -43,7 +43,7 @@ export async function verifyAccessToken(
   if (!record) return null;
   const user = await store.users.byId(record.userId);
   // The username in the URL must be the token's owner: a token does not lend its rights to a name.
-  if (!user || user.username !== username) return null;
+  if (!user || user.disabled || user.username !== username) return null;
   await store.accessTokens.touch(record.id, Date.now());
   return user.id;
 }

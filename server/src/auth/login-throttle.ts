@@ -28,13 +28,6 @@ export interface LoginThrottleLimits {
   perIp: RateLimit;
 }
 
-export const DEFAULT_LOGIN_THROTTLE: LoginThrottleLimits = {
-  freeFailures: 5,
-  baseDelayMs: 1000,
-  maxDelayMs: 5 * 60_000,
-  perIp: { perSecond: 1, burst: 100 },
-};
-
 /** Pairs remembered at most; past it the longest-idle are forgotten (an IP's ceiling bounds churn). */
 const MAX_PAIRS = 100_000;
 /** A pair idle this long past its wait is forgotten. */
@@ -67,7 +60,8 @@ export class LoginThrottle {
   private readonly ips = new Map<string, IpBucket>();
   private lastSweep = Date.now();
 
-  constructor(private readonly limits: LoginThrottleLimits = DEFAULT_LOGIN_THROTTLE) {}
+  /** `limits` come from the config (LOGIN_* variables; config/index.ts has the defaults). */
+  constructor(private readonly limits: LoginThrottleLimits) {}
 
   /** Lets an attempt through, or says how long to wait. */
   begin(ip: string, username: string, now = Date.now()): LoginGate {

@@ -78,7 +78,7 @@ export class TokenService {
       this.store.users.byId(claims.sub),
       this.store.revocations.isRevoked(claims.jti),
     ]);
-    if (!user || revoked || claims.iatMs < user.tokensValidAfter) throw unauthenticated();
+    if (!user || user.disabled || revoked || claims.iatMs < user.tokensValidAfter) throw unauthenticated();
     return { user, claims };
   }
 

@@ -111,6 +111,35 @@ export interface Config {
   searchTimeoutMs: number;
   /** Most matches one search returns; past it the answer is `truncated`. */
   searchMaxResults: number;
+  /**
+   * Edits (ShareDB ops) one account may submit, per second, summed over its tabs; past the burst
+   * an op is refused with ERR_RATE_LIMITED and the editor rolls it back. Generous by default (fast
+   * typing is ~10/s, a paste is one op); a team with bots or a benchmark raises it. 0: no limit.
+   */
+  opRatePerSecond: number;
+  /** Edits one account may submit at once before `opRatePerSecond` applies (a reconnect flushing queued edits). */
+  opRateBurst: number;
+  /**
+   * Registrations from one IP address, per minute, against account spam; behind one reverse proxy
+   * every LAN user shares an IP (see TRUST_PROXY). 0: no limit.
+   */
+  authRatePerMinute: number;
+  /** Registrations from one IP address at once before `authRatePerMinute` applies (a class signing up together). */
+  authRateBurst: number;
+  /** Failed logins from one IP address across all usernames, per minute, against password spraying. 0: no limit. */
+  loginFailuresPerMinute: number;
+  /** Failed logins from one IP address at once before `loginFailuresPerMinute` applies. */
+  loginFailuresBurst: number;
+  /** Failed logins of one (IP, username) pair before backoff starts. */
+  loginFreeFailures: number;
+  /** The wait after the first failure past the free ones, ms; doubles with each further failure. 0: no backoff. */
+  loginBackoffMs: number;
+  /** The longest backoff wait, ms. */
+  loginBackoffMaxMs: number;
+  /** Chat messages one account may send, per second (fractions allowed). 0: no limit. */
+  chatRatePerSecond: number;
+  /** Chat messages one account may send at once before `chatRatePerSecond` applies. */
+  chatRateBurst: number;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -152,6 +181,17 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   diffWorkers: 1,
   searchTimeoutMs: 3000,
   searchMaxResults: 2000,
+  opRatePerSecond: 400,
+  opRateBurst: 2000,
+  authRatePerMinute: 20,
+  authRateBurst: 20,
+  loginFailuresPerMinute: 60,
+  loginFailuresBurst: 100,
+  loginFreeFailures: 5,
+  loginBackoffMs: 1000,
+  loginBackoffMaxMs: 5 * 60_000,
+  chatRatePerSecond: 1,
+  chatRateBurst: 10,
 });
 
 export class ConfigError extends Error {
@@ -178,6 +218,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     if (raw === undefined) return def;
     if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
       problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return def;
+    }
+    return Number(raw);
+  };
+  /** A non-negative rate, decimals allowed (`0.5` chat messages a second); 0 turns the limit off. */
+  const rate = (name: string, def: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return def;
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > max) {
+      problems.push(`${name} must be a number from 0 (no limit) to ${max} (got "${raw}")`);
       return def;
     }
     return Number(raw);
@@ -279,6 +329,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     diffWorkers: int('DIFF_WORKERS', DEFAULTS.diffWorkers, 1, 64),
     searchTimeoutMs: int('SEARCH_TIMEOUT_MS', DEFAULTS.searchTimeoutMs, 100, 600_000),
     searchMaxResults: int('SEARCH_MAX_RESULTS', DEFAULTS.searchMaxResults, 1, 1_000_000),
+    opRatePerSecond: rate('OP_RATE_PER_SECOND', DEFAULTS.opRatePerSecond, 1e9),
+    opRateBurst: int('OP_RATE_BURST', DEFAULTS.opRateBurst, 1, 1e9),
+    authRatePerMinute: rate('AUTH_RATE_PER_MINUTE', DEFAULTS.authRatePerMinute, 1e9),
+    authRateBurst: int('AUTH_RATE_BURST', DEFAULTS.authRateBurst, 1, 1e9),
+    loginFailuresPerMinute: rate('LOGIN_FAILURES_PER_MINUTE', DEFAULTS.loginFailuresPerMinute, 1e9),
+    loginFailuresBurst: int('LOGIN_FAILURES_BURST', DEFAULTS.loginFailuresBurst, 1, 1e9),
+    loginFreeFailures: int('LOGIN_FREE_FAILURES', DEFAULTS.loginFreeFailures, 0, 1e9),
+    loginBackoffMs: int('LOGIN_BACKOFF_MS', DEFAULTS.loginBackoffMs, 0, 24 * 3_600_000),
+    loginBackoffMaxMs: int('LOGIN_BACKOFF_MAX_MS', DEFAULTS.loginBackoffMaxMs, 0, 24 * 3_600_000),
+    chatRatePerSecond: rate('CHAT_RATE_PER_SECOND', DEFAULTS.chatRatePerSecond, 1e9),
+    chatRateBurst: int('CHAT_RATE_BURST', DEFAULTS.chatRateBurst, 1, 1e9),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {
@@ -287,6 +348,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
         `(${config.maxFileChars * 3 + 64 * 1024}) so the largest file fits in one message`,
     );
   }
+  if (config.loginBackoffMaxMs < config.loginBackoffMs)
+    problems.push('LOGIN_BACKOFF_MAX_MS must be at least LOGIN_BACKOFF_MS');
   if (config.commitMaxMs < config.commitIdleMs)
     problems.push('COMMIT_MAX_MS must be at least COMMIT_IDLE_MS');
   if (problems.length > 0) throw new ConfigError(problems);

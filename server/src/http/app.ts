@@ -26,7 +26,9 @@ import { securityHeaders } from './security-headers.js';
 import { staticClient } from './static-client.js';
 
 export function createApp(services: Services): Koa {
-  const app = new Koa({ proxy: services.config.trustProxy });
+  // Behind one proxy, trust only the X-Forwarded-For entry it wrote (the last): earlier ones are
+  // whatever the client sent, and per-IP rate limits must not take them.
+  const app = new Koa({ proxy: services.config.trustProxy, maxIpsCount: 1 });
   // Koa logs every error itself unless told not to; ours are answered (and logged) by the boundary.
   app.silent = true;
   app.use(requestId(services.logger));

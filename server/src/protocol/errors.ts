@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   ERR_BAD_CREDENTIALS: 401,
   ERR_FORBIDDEN: 403,
   ERR_REGISTRATION_CLOSED: 403,
+  /** The admin disabled this account: right password, but no sign-in. */
+  ERR_ACCOUNT_DISABLED: 403,
   ERR_INVITE_REVOKED: 403,
   ERR_NOT_FOUND: 404,
   ERR_SESSION_NOT_FOUND: 404,

@@ -19,10 +19,12 @@ export interface UserRecord {
   gitName: string | null;
   /** The e-mail on this user's commits; null: `<username>@<GIT_EMAIL_DOMAIN>`. */
   gitEmail: string | null;
+  /** Set by the admin: the account cannot sign in, and its tokens and git credentials are refused. */
+  disabled: boolean;
 }
 
 /** What `users.create` takes: whether the account is the admin is the store's decision; a new account has no git identity of its own. */
-export type NewUserRecord = Omit<UserRecord, 'isAdmin' | 'gitName' | 'gitEmail'>;
+export type NewUserRecord = Omit<UserRecord, 'isAdmin' | 'gitName' | 'gitEmail' | 'disabled'>;
 
 export interface SessionRecord {
   id: string;
@@ -80,12 +82,14 @@ export interface UserRepo {
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
   count(): Promise<number>;
+  /** Every account, by username (the admin page; a LAN team has tens or hundreds). */
+  list(): Promise<UserRecord[]>;
   update(
     id: string,
     patch: Partial<
       Pick<
         UserRecord,
-        'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin' | 'gitName' | 'gitEmail'
+        'displayName' | 'passwordHash' | 'tokensValidAfter' | 'isAdmin' | 'gitName' | 'gitEmail' | 'disabled'
       >
     >,
   ): Promise<void>;
@@ -95,6 +99,8 @@ export interface SessionRepo {
   /** Creates the session and its owner's membership atomically. */
   create(session: SessionRecord, ownerId: string): Promise<void>;
   byId(id: string): Promise<SessionRecord | null>;
+  /** Every session, newest first (the admin page). */
+  listAll(): Promise<SessionRecord[]>;
   /** Sessions `userId` belongs to, with the role, newest first. */
   listForUser(userId: string): Promise<Array<SessionRecord & { role: Role }>>;
   rename(id: string, name: string): Promise<void>;

@@ -33,6 +33,7 @@ const user = (id: string, username = id, extra: Partial<UserRecord> = {}): UserR
   tokensValidAfter: 0,
   gitName: null,
   gitEmail: null,
+  disabled: false,
   ...extra,
 });
 
@@ -162,9 +163,39 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         await store.users.create(user('u2', 'bob', { gitName: 'B', gitEmail: 'b@x' }));
         expect(await store.users.byId('u2')).to.include({ gitName: null, gitEmail: null });
       });
+
+      it('lists every user by username, and disables and re-enables one, across a reopen', async () => {
+        await store.users.create(user('u1', 'carol'));
+        await store.users.create(user('u2', 'alice'));
+        await store.users.create(user('u3', 'bob'));
+        await store.users.update('u3', { disabled: true });
+        store = await harness.reopen(store);
+        expect((await store.users.list()).map((u) => [u.username, u.disabled])).to.deep.equal([
+          ['alice', false],
+          ['bob', true],
+          ['carol', false],
+        ]);
+        expect((await store.users.byUsername('bob'))?.disabled).to.equal(true);
+        await store.users.update('u3', { disabled: false, displayName: 'Bob' });
+        expect(await store.users.byId('u3')).to.deep.include({ disabled: false, displayName: 'Bob' });
+        // Created disabled on request? No: a new account is enabled.
+        await store.users.create(user('u4', 'dave', { disabled: true }));
+        expect((await store.users.byId('u4'))?.disabled).to.equal(false);
+      });
     });
 
     describe('sessions', () => {
+      it('lists every session, newest first', async () => {
+        await store.sessions.create(session('s1', 1000), 'alice');
+        await store.sessions.create(session('s2', 3000, 'bob'), 'bob');
+        await store.sessions.create(session('s3', 2000), 'alice');
+        expect(await store.sessions.listAll()).to.deep.equal([
+          session('s2', 3000, 'bob'),
+          session('s3', 2000),
+          session('s1', 1000),
+        ]);
+      });
+
       it('creates a session with its owner membership', async () => {
         await store.sessions.create(session('s1', 1000), 'alice');
         expect(await store.sessions.byId('s1')).to.deep.equal(session('s1', 1000));

@@ -53,7 +53,8 @@ export class GitAuthenticator {
   private async checkPassword({ username, secret }: BasicCredentials): Promise<string | null> {
     const key = createHash('sha256').update(`${username}\u0000${secret}`).digest('hex');
     const user = await this.store.users.byUsername(username);
-    if (!user) {
+    // A disabled account costs and answers what an unknown one does.
+    if (!user || user.disabled) {
       await verifyPassword(await dummyPasswordHash(), secret);
       return null;
     }

@@ -136,6 +136,9 @@ export function authRoutes(services: Services): Router<AuthState> {
       throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
     }
     attempt.succeeded();
+    // Said only to someone who knows the password: it tells a guesser nothing.
+    if (user.disabled)
+      throw new AppError('ERR_ACCOUNT_DISABLED', 'This account has been disabled. Ask the server’s admin.');
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
 

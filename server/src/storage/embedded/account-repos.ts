@@ -24,6 +24,7 @@ interface UserRow {
   tokens_valid_after: number;
   git_name: string | null;
   git_email: string | null;
+  disabled: number;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -36,6 +37,7 @@ const toUser = (r: UserRow): UserRecord => ({
   tokensValidAfter: r.tokens_valid_after,
   gitName: r.git_name,
   gitEmail: r.git_email,
+  disabled: r.disabled === 1,
 });
 
 /** Users; usernames are unique as stored (validation already makes them lowercase). */
@@ -54,6 +56,7 @@ export function userRepo(db: Database): UserRepo {
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
   const count = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck();
+  const list = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
   // Patch columns are a fixed set, so one statement: a NULL parameter keeps the current value.
   const update = db.prepare(
     `UPDATE users SET
@@ -61,6 +64,7 @@ export function userRepo(db: Database): UserRepo {
        password_hash = COALESCE(@passwordHash, password_hash),
        tokens_valid_after = COALESCE(@tokensValidAfter, tokens_valid_after),
        is_admin = COALESCE(@isAdmin, is_admin),
+       disabled = COALESCE(@disabled, disabled),
        -- null is a value here (back to the default), so a flag says whether to set it.
        git_name = CASE WHEN @setGitName THEN @gitName ELSE git_name END,
        git_email = CASE WHEN @setGitEmail THEN @gitEmail ELSE git_email END
@@ -81,7 +85,7 @@ export function userRepo(db: Database): UserRepo {
       if (isAdmin === undefined) {
         throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
       }
-      return { ...record, isAdmin: isAdmin === 1, gitName: null, gitEmail: null };
+      return { ...record, isAdmin: isAdmin === 1, gitName: null, gitEmail: null, disabled: false };
     },
     async byId(id) {
       const row = byId.get(id);
@@ -94,6 +98,9 @@ export function userRepo(db: Database): UserRepo {
     async count() {
       return count.get() ?? 0;
     },
+    async list() {
+      return list.all().map(toUser);
+    },
     async update(id, patch) {
       update.run({
         id,
@@ -101,6 +108,7 @@ export function userRepo(db: Database): UserRepo {
         passwordHash: patch.passwordHash ?? null,
         tokensValidAfter: patch.tokensValidAfter ?? null,
         isAdmin: patch.isAdmin === undefined ? null : patch.isAdmin ? 1 : 0,
+        disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0,
         setGitName: patch.gitName === undefined ? 0 : 1,
         gitName: patch.gitName ?? null,
         setGitEmail: patch.gitEmail === undefined ? 0 : 1,

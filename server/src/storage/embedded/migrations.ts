@@ -156,4 +156,13 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'disabled accounts',
+    up(db) {
+      db.exec(`
+        -- 1: the admin disabled the account (no sign-in, no tokens, no git).
+        ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;
+      `);
+    },
+  },
 ];

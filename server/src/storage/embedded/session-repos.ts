@@ -42,6 +42,7 @@ export function sessionRepo(db: Database): SessionRepo {
     "INSERT INTO members (session_id, user_id, role, added_at) VALUES (?, ?, 'owner', ?)",
   );
   const byId = db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?');
+  const listAll = db.prepare<[], SessionRow>('SELECT * FROM sessions ORDER BY created_at DESC, id DESC');
   const listForUser = db.prepare<[string], SessionRow & { role: Role }>(
     `SELECT s.*, m.role FROM members m JOIN sessions s ON s.id = m.session_id
      WHERE m.user_id = ? ORDER BY s.created_at DESC, s.id DESC`,
@@ -68,6 +69,9 @@ export function sessionRepo(db: Database): SessionRepo {
     async byId(id) {
       const row = byId.get(id);
       return row ? toSession(row) : null;
+    },
+    async listAll() {
+      return listAll.all().map(toSession);
     },
     async listForUser(userId) {
       return listForUser.all(userId).map((r) => ({ ...toSession(r), role: r.role }));

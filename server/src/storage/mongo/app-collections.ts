@@ -100,12 +100,13 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
-// Accounts made before git identities existed lack the two fields.
+// Accounts made before git identities (or disabling) existed lack those fields.
 const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({
   id: _id,
   ...rest,
   gitName: rest.gitName ?? null,
   gitEmail: rest.gitEmail ?? null,
+  disabled: rest.disabled ?? false,
 });
 
 /** The counters document whose insert makes its inserter the admin; never deleted. */
@@ -120,7 +121,14 @@ export function userRepo(c: AppCollections): UserRepo {
       // claim lets exactly one win. A store that already had users never offers the claim.
       const mayClaim = (await c.users.countDocuments({}, { limit: 1 })) === 0;
       try {
-        await c.users.insertOne({ _id: id, ...rest, isAdmin: false, gitName: null, gitEmail: null });
+        await c.users.insertOne({
+          _id: id,
+          ...rest,
+          isAdmin: false,
+          gitName: null,
+          gitEmail: null,
+          disabled: false,
+        });
       } catch (err) {
         // Which index clashed is not reported by every server version: ask instead. (An id
         // clash with a free username is a bug and is rethrown.)
@@ -142,7 +150,7 @@ export function userRepo(c: AppCollections): UserRepo {
         }
         if (isAdmin) await c.users.updateOne({ _id: id }, { $set: { isAdmin: true } });
       }
-      return { ...user, isAdmin, gitName: null, gitEmail: null };
+      return { ...user, isAdmin, gitName: null, gitEmail: null, disabled: false };
     },
     async byId(id) {
       const doc = await c.users.findOne({ _id: id });
@@ -155,12 +163,16 @@ export function userRepo(c: AppCollections): UserRepo {
     async count() {
       return c.users.countDocuments();
     },
+    async list() {
+      return (await c.users.find().sort({ username: 1 }).toArray()).map(toUser);
+    },
     async update(id, patch) {
       const set: Partial<UserDoc> = {};
       if (patch.displayName !== undefined) set.displayName = patch.displayName;
       if (patch.passwordHash !== undefined) set.passwordHash = patch.passwordHash;
       if (patch.tokensValidAfter !== undefined) set.tokensValidAfter = patch.tokensValidAfter;
       if (patch.isAdmin !== undefined) set.isAdmin = patch.isAdmin;
+      if (patch.disabled !== undefined) set.disabled = patch.disabled;
       if (patch.gitName !== undefined) set.gitName = patch.gitName;
       if (patch.gitEmail !== undefined) set.gitEmail = patch.gitEmail;
       if (Object.keys(set).length) await c.users.updateOne({ _id: id }, { $set: set });
@@ -190,6 +202,13 @@ export function sessionRepo(c: AppCollections): SessionRepo {
     async byId(id) {
       const doc = await c.sessions.findOne({ _id: id }, { projection: { members: 0 } });
       return doc ? toSession(doc) : null;
+    },
+    async listAll() {
+      const docs = await c.sessions
+        .find({}, { projection: { members: 0 } })
+        .sort({ createdAt: -1, _id: -1 })
+        .toArray();
+      return docs.map(toSession);
     },
     async listForUser(userId) {
       const docs = await c.sessions

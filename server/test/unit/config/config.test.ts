@@ -57,3 +57,82 @@ describe('config', () => {
     );
   });
 });
+
+describe('config: rate limits', () => {
+  it('defaults to the limits the server had built in', () => {
+    const c = loadConfig({});
+    expect(c).to.include({
+      opRatePerSecond: 400,
+      opRateBurst: 2000,
+      authRatePerMinute: 20,
+      authRateBurst: 20,
+      chatRatePerSecond: 1,
+      chatRateBurst: 10,
+      loginFreeFailures: 5,
+      loginBackoffMs: 1000,
+      loginBackoffMaxMs: 300_000,
+      loginFailuresPerMinute: 60,
+      loginFailuresBurst: 100,
+    });
+  });
+
+  it('reads every rate variable, fractions allowed for rates and 0 meaning no limit', () => {
+    const c = loadConfig({
+      OP_RATE_PER_SECOND: '0',
+      OP_RATE_BURST: '50',
+      AUTH_RATE_PER_MINUTE: '2.5',
+      AUTH_RATE_BURST: '3',
+      CHAT_RATE_PER_SECOND: '0.5',
+      CHAT_RATE_BURST: '4',
+      LOGIN_FREE_FAILURES: '0',
+      LOGIN_BACKOFF_MS: '0',
+      LOGIN_BACKOFF_MAX_MS: '0',
+      LOGIN_FAILURES_PER_MINUTE: '0',
+      LOGIN_FAILURES_BURST: '7',
+    });
+    expect(c).to.include({
+      opRatePerSecond: 0,
+      opRateBurst: 50,
+      authRatePerMinute: 2.5,
+      authRateBurst: 3,
+      chatRatePerSecond: 0.5,
+      chatRateBurst: 4,
+      loginFreeFailures: 0,
+      loginBackoffMs: 0,
+      loginBackoffMaxMs: 0,
+      loginFailuresPerMinute: 0,
+      loginFailuresBurst: 7,
+    });
+  });
+
+  it('refuses negative, non-numeric and zero-burst values, naming each', () => {
+    try {
+      loadConfig({
+        OP_RATE_PER_SECOND: '-1',
+        OP_RATE_BURST: '0',
+        AUTH_RATE_PER_MINUTE: 'lots',
+        CHAT_RATE_PER_SECOND: '1e3',
+        CHAT_RATE_BURST: '2.5',
+      });
+      expect.fail('should throw');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConfigError);
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of [
+        'OP_RATE_PER_SECOND',
+        'OP_RATE_BURST',
+        'AUTH_RATE_PER_MINUTE',
+        'CHAT_RATE_PER_SECOND',
+        'CHAT_RATE_BURST',
+      ])
+        expect(problems).to.include(name);
+    }
+  });
+
+  it('refuses a backoff ceiling below the first backoff', () => {
+    expect(() => loadConfig({ LOGIN_BACKOFF_MS: '5000', LOGIN_BACKOFF_MAX_MS: '1000' })).to.throw(
+      ConfigError,
+      /LOGIN_BACKOFF_MAX_MS/,
+    );
+  });
+});
