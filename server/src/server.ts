@@ -27,6 +27,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { ImportService } from './versions/import.js';
 import { VersionService } from './versions/service.js';
 import { CommitWorker } from './versions/worker.js';
 
@@ -135,6 +136,20 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const imports = new ImportService({
+    reposDir: config.reposDir,
+    sessions,
+    worker,
+    limits: {
+      maxFileChars: config.maxFileChars,
+      maxBinaryBytes: config.maxBinaryBytes,
+      maxImportBytes: config.maxImportBytes,
+      maxImportEntries: config.maxImportEntries,
+    },
+    connect: () => serverConnection(backend),
+    notifySession,
+  });
+
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
   const searchPool = new DiffPool({
     workers: 1,
@@ -162,6 +177,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     worker,
     versions,
+    imports,
     search,
     config,
     logger,
