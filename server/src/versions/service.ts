@@ -134,6 +134,18 @@ export class VersionService {
     };
   }
 
+  /** One file of a version: its text, or a binary file's bytes. */
+  async fileInVersion(
+    sessionId: string,
+    sha: string,
+    path: string,
+  ): Promise<{ content: string } | { bytes: Buffer }> {
+    const repo = await this.repo(sessionId);
+    const file = await readVersionFile(repo, sha, path);
+    if ('blob' in file) return { bytes: Buffer.from(await readBlob(repo, file.blob.oid)) };
+    return { content: file.content };
+  }
+
   async fileAt(sessionId: string, sha: string, path: string): Promise<string> {
     return readFileAt(await this.repo(sessionId), sha, path);
   }

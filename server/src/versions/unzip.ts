@@ -2,7 +2,8 @@
  * Reading an import zip, defensively (DESIGN.md, "Push, import and binary files"): entries are
  * read from the central directory one at a time and inflated as streams; every inflated byte is
  * counted against the per-file and the total caps as it arrives, so a zip that lies about its sizes
- * (a zip bomb) is stopped at the cap, not after. Absolute and `..` names, symlinks, and too many
+ * (a zip bomb) is stopped at the cap, not after, and one that inflates past the size it claims is
+ * refused as a bomb the moment it does. Absolute and `..` names, symlinks, and too many
  * entries are refused with their codes before anything is written.
  */
 import yauzl from 'yauzl';
@@ -54,7 +55,7 @@ function open(buffer: Buffer): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
     yauzl.fromBuffer(
       buffer,
-      { lazyEntries: true, decodeStrings: false, validateEntrySizes: true, strictFileNames: false },
+      { lazyEntries: true, decodeStrings: false, validateEntrySizes: false, strictFileNames: false },
       (err, zip) => (err || !zip ? reject(err) : resolve(zip)),
     ),
   );
@@ -69,7 +70,8 @@ function inflate(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string, limits: U
       let size = 0;
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        if (used + size > limits.maxTotalBytes) {
+        // More than the entry claims is a lie meant to get past the caps: a bomb, whatever its size.
+        if (used + size > limits.maxTotalBytes || size > entry.uncompressedSize) {
           stream.destroy();
           reject(bomb(limits));
         } else if (size > limits.maxEntryBytes) {
