@@ -271,18 +271,21 @@ export class SessionService {
           assertFolderFree(entry.path, [], folders, true);
           taken.add(entry.path);
         }
-        const made: Array<[string, ManifestEntry]> = [];
-        for (const { entry, content } of checked) {
-          const id = newFileId();
-          if (content !== undefined) {
-            const fileDoc = this.conn.get(COLLECTION_FILES, fileDocId(sessionId, id));
-            try {
-              await createDoc(fileDoc, { text: content });
-            } finally {
-              fileDoc.destroy();
-            }
-          }
-          made.push([id, entry]);
+        const made: Array<[string, ManifestEntry]> = checked.map(({ entry }) => [newFileId(), entry]);
+        // Documents are independent: made a batch at a time (an import of thousands of files).
+        const BATCH = 64;
+        for (let i = 0; i < checked.length; i += BATCH) {
+          await Promise.all(
+            checked.slice(i, i + BATCH).map(async ({ content }, j) => {
+              if (content === undefined) return;
+              const fileDoc = this.conn.get(COLLECTION_FILES, fileDocId(sessionId, made[i + j]![0]));
+              try {
+                await createDoc(fileDoc, { text: content });
+              } finally {
+                fileDoc.destroy();
+              }
+            }),
+          );
         }
         const op: unknown[] = [...replace].map((id) => ({ p: ['files', id], od: manifest.files[id] }));
         for (const [id, entry] of made) op.push({ p: ['files', id], oi: entry });
