@@ -301,6 +301,26 @@ export class SessionService {
     );
   }
 
+  /** Sets or clears file `fileId`'s executable bit (a revert to a version that had it otherwise). */
+  async setMode(
+    sessionId: string,
+    fileId: string,
+    mode: typeof EXECUTABLE_MODE_VALUE | undefined,
+    actorId?: string,
+  ): Promise<void> {
+    await this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const old = manifest.files[fileId];
+        if (!old) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+        if ((old.mode ?? undefined) === mode) return;
+        const { mode: _drop, ...rest } = old;
+        const entry: ManifestEntry = { ...rest, ...(mode ? { mode } : {}) };
+        await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
+        this.hooks.treeChanged?.(sessionId, actorId);
+      }),
+    );
+  }
+
   /**
    * Points binary file `fileId` at another blob (a revert or an import replacing its content),
    * keeping its id, path and mode unless `mode` says otherwise.
