@@ -100,6 +100,24 @@ const PNG = Buffer.from(
           () => treePaths(p),
           (paths) => JSON.stringify(paths) === JSON.stringify(after),
         );
+
+      await ana.page.getByTestId('import-dialog').getByRole('button', { name: 'Close' }).last().click();
+      await ana.page.getByTestId('import-done').waitFor({ state: 'detached' });
+      // A drop from outside the page onto the tree (here a synthetic one: Chromium gives such
+      // files no folder entries, so they arrive by name).
+      const dt = await ana.page.evaluateHandle(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['dropped\n'], 'dropped.txt', { type: 'text/plain' }));
+        return data;
+      });
+      await ana.page.locator('.root-drop').dispatchEvent('dragover', { dataTransfer: dt });
+      await ana.page.locator('.root-drop').dispatchEvent('drop', { dataTransfer: dt });
+      await ana.page.getByTestId('import-done').waitFor();
+      for (const p of [ana, bo])
+        await eventually(
+          () => treePaths(p),
+          (paths) => paths.includes('dropped.txt'),
+        );
     });
   },
 );
