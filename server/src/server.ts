@@ -28,6 +28,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { ImportService } from './versions/import.js';
 import { VersionService } from './versions/service.js';
 import { CommitWorker } from './versions/worker.js';
 
@@ -155,6 +156,21 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const imports = new ImportService({
+    reposDir: config.reposDir,
+    sessions,
+    worker,
+    limits: {
+      maxFileChars: config.maxFileChars,
+      maxFilesPerSession: config.maxFilesPerSession,
+      maxBinaryBytes: config.maxBinaryBytes,
+      maxImportBytes: config.maxImportBytes,
+      maxImportEntries: config.maxImportEntries,
+    },
+    connect: () => serverConnection(backend),
+    notifySession,
+  });
+
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
   const searchPool = new DiffPool({
     workers: 1,
@@ -182,6 +198,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     worker,
     versions,
+    imports,
     search,
     config,
     logger,

@@ -14,6 +14,7 @@ import type { Realtime } from './realtime/socket-server.js';
 import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
+import type { ImportService } from './versions/import.js';
 import type { VersionService } from './versions/service.js';
 import type { CommitWorker } from './versions/worker.js';
 
@@ -32,6 +33,8 @@ export interface Services {
   chat: ChatService;
   worker: CommitWorker;
   versions: VersionService;
+  /** Uploads of raw files and zip imports (text documents and binary blobs). */
+  imports: ImportService;
   /** Search and replace across a session's live files. */
   search: SearchService;
   /** Accounts, sessions and disk use for the admin page. */
