@@ -14,8 +14,9 @@ import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import { AppError } from './errors/app-error.js';
-import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
+import { archiveRepo, type CommitResult, checkGit, DiffPool, initRepo, openRepo } from './git/index.js';
 import { createApp } from './http/app.js';
+import { cleanPushQuarantines } from './http/git/receive-pack.js';
 import { createLogger, type Logger } from './log.js';
 import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
@@ -27,6 +28,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { PushService } from './versions/push.js';
 import { VersionService } from './versions/service.js';
 import { CommitWorker } from './versions/worker.js';
 
@@ -53,6 +55,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.reposDir, { recursive: true });
+  // Push quarantines a crash left behind: nothing in them was ever made visible.
+  await cleanPushQuarantines(config.reposDir);
 
   const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl, logger });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
@@ -135,6 +139,24 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const push = new PushService({
+    sessions,
+    worker,
+    db: store.sharedb,
+    conn,
+    submit: (collection, id, op) =>
+      new Promise((resolve, reject) =>
+        // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
+        (backend as any).submit(conn.agent, collection, id, op, {}, (err: unknown) =>
+          err ? reject(err) : resolve(),
+        ),
+      ),
+    openRepo: (sessionId) => openRepo(config.reposDir, sessionId),
+    keepThenDelete: (sessionId, files, actor, before) =>
+      versions.keepThenDelete(sessionId, files, actor, before as () => Promise<CommitResult>),
+    limits: { maxFiles: config.pushMaxFiles, maxFileBytes: config.pushMaxFileBytes },
+  });
+
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
   const searchPool = new DiffPool({
     workers: 1,
@@ -162,6 +184,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     worker,
     versions,
+    push,
     search,
     config,
     logger,

@@ -49,6 +49,11 @@ export interface SnapshotInput {
    * otherwise ERR_CONFLICT. For callers that computed the snapshot against a version they read.
    */
   expectedParent?: string | null;
+  /**
+   * A second parent (a pushed commit, already in the repo): the commit is a merge of `main` and
+   * it, made even when the tree equals `main`'s, so history keeps the pushed commits.
+   */
+  mergeParent?: string;
 }
 
 /** Outcome of `commitSnapshot`: a new commit, or nothing to commit (sha is the current head, null if none). */
@@ -89,7 +94,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
       );
     }
     const parentTree = parent ? (await git.readCommit({ ...repo.git, oid: parent })).commit.tree : EMPTY_TREE;
-    if (tree.oid === parentTree) return { unchanged: true as const, sha: parent };
+    if (tree.oid === parentTree && !input.mergeParent) return { unchanged: true as const, sha: parent };
 
     const before = await flattenTree(repo, parentTree);
     const description = userMessage || describeChanges(before, tree.files);
@@ -103,7 +108,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     );
     const content = serializeCommit({
       tree: tree.oid,
-      parents: parent ? [parent] : [],
+      parents: [...(parent ? [parent] : []), ...(input.mergeParent ? [input.mergeParent] : [])],
       author,
       committer,
       time,

@@ -83,6 +83,8 @@ export interface CommitRequest {
   message?: string;
   /** Who asked ("Save version", revert): author unless someone else typed more. */
   actorId?: string;
+  /** A pushed commit to record as the second parent (a merge), see `SnapshotInput.mergeParent`. */
+  mergeParent?: string;
 }
 
 export class CommitWorker {
@@ -271,6 +273,7 @@ export class CommitWorker {
         coAuthors,
         covers,
         ...(req.message ? { message: req.message } : {}),
+        ...(req.mergeParent ? { mergeParent: req.mergeParent } : {}),
       });
       this.recovered(sessionId, taken?.failures ?? 0);
       if (!result.unchanged) {

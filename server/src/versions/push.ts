@@ -1,0 +1,338 @@
+/**
+ * A `git push` applied to a live session as ordinary edits (issue 13). The transport
+ * (http/git/receive-pack.ts) receives the pack into a quarantine repository whose objects
+ * alternate to the session's; this module reads the pushed commit from there, checks it, plans
+ * the change against the live documents, and only when the whole plan holds moves the objects in,
+ * applies it and commits a merge of the live head and the pushed commit.
+ *
+ * Per text file changed between the merge base (a Gitpad version) and the pushed commit:
+ * - **transform**: the diff from the base blob to the pushed blob is submitted at the document
+ *   version the base covered, and ShareDB transforms it through everything typed since;
+ * - **merge**, when that version is unknown or its ops were compacted away: a line-based
+ *   three-way merge (base, live text, pushed) applied as one diff at the live version; overlapping
+ *   hunks refuse the whole push before anything is applied.
+ * New files are created, deleted files go through the keep-text delete path, exact renames are
+ * renamed.
+ */
+import { spawn } from 'node:child_process';
+import { headSha, lastCovered, type Repo } from '../git/index.js';
+import { stampAuthor } from '../ot/authorship.js';
+import type { Connection } from '../ot/docs.js';
+import { withDoc } from '../ot/docs.js';
+import { checkTreePath } from '../protocol/paths.js';
+import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
+import type { SessionService } from '../sessions/service.js';
+import type { ShareDBAdapter } from '../storage/types.js';
+import { merge3 } from './merge3.js';
+import type { Actor } from './service.js';
+import { textDiffOp } from './text-edit.js';
+import type { CommitWorker } from './worker.js';
+
+/** Caps on one push (config `pushMax*`), each refused with a `remote:` line naming it. */
+export interface PushLimits {
+  /** Files added, edited, deleted or renamed by one push. */
+  maxFiles: number;
+  /** Bytes of one pushed file. */
+  maxFileBytes: number;
+}
+
+/** Why a push is refused: `lines` go to the client as `remote:` lines, `reason` on the ref line. */
+export class PushRefused extends Error {
+  constructor(
+    readonly reason: string,
+    readonly lines: string[] = [],
+  ) {
+    super(reason);
+  }
+}
+
+export interface PushServiceOptions {
+  sessions: SessionService;
+  worker: CommitWorker;
+  db: ShareDBAdapter;
+  conn: Connection;
+  /** ShareDB's 6-argument submit (the server's backend), for ops at an old version. */
+  submit: (
+    collection: string,
+    id: string,
+    op: { v: number; op: unknown; m: Record<string, unknown> },
+  ) => Promise<void>;
+  openRepo: (sessionId: string) => Promise<Repo>;
+  /** Deletes files keeping their last text in a version first (VersionService.keepThenDelete). */
+  keepThenDelete: (
+    sessionId: string,
+    files: Array<[string, string]>,
+    actor: Actor,
+    commitBefore: () => Promise<unknown>,
+  ) => Promise<unknown>;
+  limits: PushLimits;
+}
+
+/** One file of a commit as read from git: its blob id and text. */
+interface PushedFile {
+  oid: string;
+  text: string;
+}
+
+type Step =
+  | { kind: 'edit'; fileId: string; path: string; at: number; op: unknown[] }
+  | { kind: 'create'; path: string; text: string }
+  | { kind: 'delete'; fileId: string; path: string }
+  | { kind: 'rename'; fileId: string; from: string; to: string };
+
+/** Runs git in `gitDir` and returns its output; a non-zero exit rejects with its stderr. */
+export function gitIn(gitDir: string, args: string[], input?: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', ['--git-dir', gitDir, ...args], {
+      env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: gitDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(out));
+      else reject(new Error(`git ${args[0]} failed: ${err.trim()}`));
+    });
+    child.stdin.on('error', () => {});
+    child.stdin.end(input);
+  });
+}
+
+/**
+ * Every file of commit `sha` in `gitDir`, checked: the tree-name rule of our own commits, no
+ * symlinks or submodules, text in UTF-8, each file under the size cap.
+ */
+export async function readPushedTree(
+  gitDir: string,
+  sha: string,
+  limits: PushLimits,
+): Promise<Map<string, PushedFile>> {
+  const listing = (await gitIn(gitDir, ['ls-tree', '-r', '-z', '-l', '--full-tree', sha])).toString('utf8');
+  const entries: Array<{ path: string; oid: string }> = [];
+  const bad: string[] = [];
+  for (const line of listing.split('\0')) {
+    if (!line) continue;
+    const tab = line.indexOf('\t');
+    const [mode, type, oid, size] = line.slice(0, tab).split(/ +/);
+    const path = line.slice(tab + 1);
+    const checked = checkTreePath(path);
+    if (!checked.ok) bad.push(`"${path}": ${checked.reason}`);
+    else if (type === 'commit') bad.push(`"${path}": submodules are not supported.`);
+    else if (mode === '120000') bad.push(`"${path}": symbolic links are not supported.`);
+    else if (Number(size) > limits.maxFileBytes)
+      bad.push(`"${path}" is ${size} bytes; this server takes files up to ${limits.maxFileBytes} bytes.`);
+    else entries.push({ path, oid: oid! });
+  }
+  if (bad.length > 0) throw new PushRefused('refused file names or types', bad);
+  const files = new Map<string, PushedFile>();
+  if (entries.length === 0) return files;
+  const unique = [...new Set(entries.map((e) => e.oid))];
+  const batch = await gitIn(gitDir, ['cat-file', '--batch'], Buffer.from(`${unique.join('\n')}\n`));
+  const blobs = new Map<string, Buffer>();
+  let at = 0;
+  while (at < batch.length) {
+    const nl = batch.indexOf(10, at);
+    const [oid, , size] = batch.subarray(at, nl).toString('latin1').split(' ');
+    const n = Number(size);
+    blobs.set(oid!, batch.subarray(nl + 1, nl + 1 + n));
+    at = nl + 1 + n + 1;
+  }
+  const binary: string[] = [];
+  for (const e of entries) {
+    const raw = blobs.get(e.oid)!;
+    const text = raw.toString('utf8');
+    if (!Buffer.from(text, 'utf8').equals(raw)) {
+      binary.push(`"${e.path}" is not UTF-8 text: binary files cannot be pushed to this server yet.`);
+      continue;
+    }
+    files.set(e.path, { oid: e.oid, text });
+  }
+  if (binary.length > 0) throw new PushRefused('binary files', binary);
+  return files;
+}
+
+export class PushService {
+  constructor(private readonly o: PushServiceOptions) {}
+
+  /**
+   * Applies pushed commit `sha` (its objects readable in `quarantine`, a repo whose objects
+   * alternate to the session's) to the live session and commits the merge. `migrate` moves the
+   * objects into the session repo; it runs only once the plan holds. Throws PushRefused with the
+   * lines to show; nothing is applied then. Holds the session's commit lock throughout, so pushes,
+   * "Save version" and the scheduled commits run one at a time.
+   */
+  async apply(
+    sessionId: string,
+    quarantine: string,
+    sha: string,
+    actor: Actor,
+    migrate: () => Promise<void>,
+  ): Promise<{ sha: string }> {
+    const repo = await this.o.openRepo(sessionId);
+    return this.o.worker.exclusive(sessionId, async (commit) => {
+      const head = await headSha(repo);
+      let base: string | null = null;
+      if (head) {
+        base = (await gitIn(quarantine, ['merge-base', head, sha]).catch(() => Buffer.from('')))
+          .toString()
+          .trim();
+        if (!base)
+          throw new PushRefused('fetch first', [
+            'The pushed history does not contain this session’s versions: fetch first.',
+          ]);
+      }
+      const pushed = await readPushedTree(quarantine, sha, this.o.limits);
+      const baseFiles = base
+        ? await readPushedTree(quarantine, base, { ...this.o.limits, maxFileBytes: Infinity })
+        : new Map<string, PushedFile>();
+      const steps = await this.plan(sessionId, repo, base, baseFiles, pushed);
+
+      await migrate();
+      const deletes = steps.filter((s) => s.kind === 'delete');
+      const subject = (await gitIn(quarantine, ['log', '-1', '--format=%s', sha])).toString('utf8').trim();
+      const short = sha.slice(0, 7);
+      if (deletes.length > 0) {
+        await this.o.keepThenDelete(
+          sessionId,
+          deletes.map((d) => [d.fileId, d.path]),
+          actor,
+          () => commit({ message: `Before push ${short}`, actorId: actor.id }),
+        );
+      }
+      for (const s of steps) {
+        if (s.kind === 'edit') {
+          const op = { v: s.at, op: s.op, m: {} as Record<string, unknown> };
+          stampAuthor(op, actor.id);
+          await this.o.submit(COLLECTION_FILES, fileDocId(sessionId, s.fileId), op);
+          this.o.worker.noteTyping(sessionId);
+        } else if (s.kind === 'rename') {
+          await this.o.sessions.updateFile(sessionId, s.fileId, { path: s.to }, actor.id);
+        }
+      }
+      for (const s of steps) {
+        if (s.kind === 'create')
+          await this.o.sessions.createFile(sessionId, { path: s.path, content: s.text }, actor.id);
+      }
+      const result = await commit({
+        message: `Push ${short}: ${subject}`,
+        actorId: actor.id,
+        mergeParent: sha,
+      });
+      return { sha: result.sha! };
+    });
+  }
+
+  /** What the push does to each live file, or PushRefused naming every file that stops it. */
+  private async plan(
+    sessionId: string,
+    repo: Repo,
+    base: string | null,
+    baseFiles: Map<string, PushedFile>,
+    pushed: Map<string, PushedFile>,
+  ): Promise<Step[]> {
+    const manifest = await this.o.sessions.manifest(sessionId);
+    const byPath = new Map(Object.entries(manifest.files).map(([id, f]) => [f.path, id]));
+    const covered = base ? await lastCovered(repo, byPath.values(), base) : new Map<string, number>();
+    const steps: Step[] = [];
+    const refusals: string[] = [];
+    const live = (fileId: string) =>
+      withDoc<{ text: string }, { text: string; v: number } | null>(
+        this.o.conn,
+        COLLECTION_FILES,
+        fileDocId(sessionId, fileId),
+        async (doc) => (doc.type ? { text: String(doc.data.text), v: doc.version ?? 0 } : null),
+      );
+
+    // Exact renames: a deleted base path whose blob reappears at an added path.
+    const added = [...pushed.keys()].filter((p) => !baseFiles.has(p));
+    const deleted = [...baseFiles.keys()].filter((p) => !pushed.has(p));
+    const renamedFrom = new Set<string>();
+    const renamedTo = new Set<string>();
+    for (const to of added) {
+      const from = deleted.find((d) => !renamedFrom.has(d) && baseFiles.get(d)!.oid === pushed.get(to)!.oid);
+      const fileId = from === undefined ? undefined : byPath.get(from);
+      if (from === undefined || fileId === undefined || byPath.has(to)) continue;
+      renamedFrom.add(from);
+      renamedTo.add(to);
+      steps.push({ kind: 'rename', fileId, from, to });
+    }
+
+    for (const [path, file] of pushed) {
+      const before = baseFiles.get(path);
+      if (renamedTo.has(path) || before?.oid === file.oid) continue;
+      const fileId = byPath.get(path);
+      if (fileId === undefined) {
+        if (before)
+          refusals.push(
+            `${path}: deleted or renamed in Gitpad since your base version; fetch and merge first.`,
+          );
+        else steps.push({ kind: 'create', path, text: file.text });
+        continue;
+      }
+      const now = await live(fileId);
+      if (!now) continue;
+      if (!before) {
+        // Added on both sides: the same text is no change; anything else is a conflict.
+        if (now.text !== file.text)
+          refusals.push(`${path}: added both in Gitpad and in the push (lines 1-${lineCount(file.text)}).`);
+        continue;
+      }
+      const at = covered.get(fileId);
+      if (at !== undefined && (await this.opsSince(sessionId, fileId, at, now.v))) {
+        steps.push({ kind: 'edit', fileId, path, at, op: textDiffOp(before.text, file.text) });
+        continue;
+      }
+      const merged = merge3(before.text, now.text, file.text);
+      if ('overlaps' in merged) {
+        for (const o of merged.overlaps)
+          refusals.push(
+            `${path}: lines ${o.from}-${Math.max(o.from, o.to)} conflict with edits made in Gitpad.`,
+          );
+        continue;
+      }
+      steps.push({ kind: 'edit', fileId, path, at: now.v, op: textDiffOp(now.text, merged.text) });
+    }
+    for (const path of deleted) {
+      if (renamedFrom.has(path)) continue;
+      const fileId = byPath.get(path);
+      if (fileId !== undefined) steps.push({ kind: 'delete', fileId, path });
+    }
+    if (refusals.length > 0) throw new PushRefused('conflicts with live edits', refusals);
+    const changed = steps.length;
+    if (changed > this.o.limits.maxFiles)
+      throw new PushRefused('too many files', [
+        `This push changes ${changed} files; this server takes at most ${this.o.limits.maxFiles} per push.`,
+      ]);
+    return steps;
+  }
+
+  /** Whether every op from version `from` to `to` is still in the op log (not compacted). */
+  private async opsSince(sessionId: string, fileId: string, from: number, to: number): Promise<boolean> {
+    if (from > to) return false;
+    if (from === to) return true;
+    try {
+      const ops = await new Promise<unknown[]>((resolve, reject) =>
+        this.o.db.getOps(
+          COLLECTION_FILES,
+          fileDocId(sessionId, fileId),
+          from,
+          to,
+          {},
+          (err: unknown, res: never) => (err ? reject(err) : resolve(res)),
+        ),
+      );
+      return ops.length === to - from;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}

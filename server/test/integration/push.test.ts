@@ -1,0 +1,288 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
+import {
+  type ClientDoc,
+  connectClient,
+  emitAck,
+  type RealtimeClient,
+  submit,
+  subscribe,
+  waitFor,
+} from '../helpers/realtime-client.js';
+import {
+  api,
+  createSession,
+  registerUser,
+  startServer,
+  type TestServer,
+  type TestUser,
+} from '../helpers/server.js';
+
+describe('git push into a live session (issue 13)', () => {
+  let t: TestServer;
+  let owner: TestUser;
+  let editor: TestUser;
+  let viewer: TestUser;
+  const dirs: string[] = [];
+  const clients: RealtimeClient[] = [];
+  const dir = () => {
+    const d = tempDir('gitpad-push-');
+    dirs.push(d);
+    return path.join(d, 'clone');
+  };
+
+  before(async () => {
+    t = await startServer({ env: { PUSH_MAX_FILE_BYTES: '4096', COMMIT_IDLE_MS: '60000' } });
+    [owner, editor, viewer] = (await Promise.all([1, 2, 3].map(() => registerUser(t.url)))) as [
+      TestUser,
+      TestUser,
+      TestUser,
+    ];
+  });
+  afterEach(() => {
+    for (const c of clients.splice(0)) c.close();
+  });
+  after(async () => {
+    await t.close();
+    for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+  });
+
+  const save = async (sessionId: string, message = 'base') => {
+    const r = await api(t.url, 'POST', `/api/sessions/${sessionId}/versions`, {
+      token: owner.token,
+      body: { message },
+    });
+    expect(r.status, JSON.stringify(r.body)).to.be.oneOf([200, 201]);
+  };
+  const session = async (files: Record<string, string>) => {
+    const s = await createSession(t.url, owner, {
+      members: [
+        [editor, 'editor'],
+        [viewer, 'viewer'],
+      ],
+      files,
+    });
+    if (Object.keys(files).length > 0) await save(s.id);
+    return s;
+  };
+  const clone = async (sessionId: string, user: TestUser = editor, secret = 'correct horse') => {
+    const d = dir();
+    const r = await git(['clone', cloneUrl(t.url, sessionId, user.username, secret), d]);
+    expect(r.code, r.stderr).to.equal(0);
+    return d;
+  };
+  const commitAll = async (d: string, message: string) => {
+    expect((await git(['add', '-A'], { cwd: d })).code).to.equal(0);
+    const r = await git(['commit', '-q', '-m', message], { cwd: d });
+    expect(r.code, r.stderr).to.equal(0);
+  };
+  const push = (d: string, ...extra: string[]) => git(['push', 'origin', 'HEAD:main', ...extra], { cwd: d });
+  const open = async (user: TestUser, sessionId: string, doc: { collection: string; id: string }) => {
+    const c = await connectClient(t.url, user.token);
+    clients.push(c);
+    await emitAck(c.socket, 'session:join', { sessionId });
+    const d = c.connection.get(doc.collection, doc.id);
+    await subscribe(d);
+    return d;
+  };
+  const text = (d: ClientDoc) => (d.data as { text: string }).text;
+  /** The session's files (id, path), sorted by path. */
+  const liveFiles = async (sessionId: string): Promise<Array<{ id: string; path: string }>> => {
+    const r = await api(t.url, 'GET', `/api/sessions/${sessionId}`, { token: owner.token });
+    return [...r.body.files].sort((x, y) => (x.path < y.path ? -1 : 1));
+  };
+  const paths = async (sessionId: string) => (await liveFiles(sessionId)).map((f) => f.path);
+  const fsck = (sessionId: string) =>
+    execFileSync(
+      'git',
+      ['--git-dir', path.join(t.reposDir, `${sessionId}.git`), 'fsck', '--full', '--strict'],
+      {
+        stdio: 'pipe',
+      },
+    );
+
+  it('a push lands as live edits while two clients type in the same file', async () => {
+    const base = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', ''].join('\n');
+    const s = await session({ 'a.txt': base });
+    const d = await clone(s.id);
+    const a = await open(owner, s.id, s.files['a.txt']!.doc);
+    const b = await open(editor, s.id, s.files['a.txt']!.doc);
+    // Typing after the version the push is based on: a different line, the same line as the push,
+    // and a delete just before the pushed region.
+    await submit(a, [{ p: ['text', 0], si: 'A:' }]); // line 1
+    const at = text(b).indexOf('four');
+    await submit(b, [{ p: ['text', at + 4], si: '!' }]); // line 4, also pushed
+    const six = text(a).indexOf('six\n');
+    await submit(a, [{ p: ['text', six], sd: 'six\n' }]);
+    fs.writeFileSync(path.join(d, 'a.txt'), base.replace('four', 'FOUR').replace('seven', 'seven pushed'));
+    await commitAll(d, 'Shout four');
+    // Typing while the push runs.
+    const pushing = push(d);
+    await submit(b, [{ p: ['text', text(b).length], si: 'tail\n' }]);
+    const r = await pushing;
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/remote: Gitpad: applied to the live session as version [0-9a-f]{7}/);
+    await waitFor(() => text(a) === text(b) && text(a).includes('seven pushed') && text(a).includes('tail'));
+    const live = text(a);
+    expect(live).to.include('A:one');
+    expect(live).to.include('seven pushed');
+    expect(live).to.include('tail\n');
+    expect(live).to.not.include('six');
+    expect(live).to.match(/FOUR|four!/);
+    // Server state equals the clients.
+    const server = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['a.txt']!.id}`, {
+      token: owner.token,
+    });
+    expect(server.body.content).to.equal(text(a));
+    // History keeps the pushed commit as a second parent, with its author.
+    const log = await git(['fetch', '-q', 'origin'], { cwd: d });
+    expect(log.code, log.stderr).to.equal(0);
+    const parents = await git(['log', '-1', '--format=%P', 'origin/main'], { cwd: d });
+    const pushedSha = (await git(['rev-parse', 'HEAD'], { cwd: d })).stdout.trim();
+    expect(parents.stdout.trim().split(' ')).to.include(pushedSha);
+    expect((await git(['log', '-1', '--format=%an', pushedSha], { cwd: d })).stdout.trim()).to.equal('Test');
+    fsck(s.id);
+  });
+
+  it('pushes new, deleted and renamed files; open file trees follow', async () => {
+    const s = await session({ 'keep.txt': 'keep\n', 'gone.txt': 'bye\n', 'old/name.txt': 'moving\n' });
+    const d = await clone(s.id);
+    fs.writeFileSync(path.join(d, 'new.txt'), 'hello\n');
+    fs.rmSync(path.join(d, 'gone.txt'));
+    fs.mkdirSync(path.join(d, 'moved'));
+    fs.renameSync(path.join(d, 'old', 'name.txt'), path.join(d, 'moved', 'name.txt'));
+    await commitAll(d, 'Shuffle files');
+    const r = await push(d);
+    expect(r.code, r.stderr).to.equal(0);
+    const files = await liveFiles(s.id);
+    expect(files.map((f) => f.path)).to.deep.equal(['keep.txt', 'moved/name.txt', 'new.txt']);
+    expect(files.find((f) => f.path === 'moved/name.txt')!.id).to.equal(s.files['old/name.txt']!.id);
+    fsck(s.id);
+  });
+
+  it('pushing into an empty session imports the whole repository', async () => {
+    const s = await session({});
+    const d = await clone(s.id);
+    fs.mkdirSync(path.join(d, 'src'));
+    fs.writeFileSync(path.join(d, 'src', 'main.ts'), 'export const x = 1;\n');
+    fs.writeFileSync(path.join(d, 'README.md'), '# Imported\n');
+    await commitAll(d, 'Initial import');
+    const r = await push(d);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await paths(s.id)).to.deep.equal(['README.md', 'src/main.ts']);
+    fsck(s.id);
+  });
+
+  it('refuses viewers, wrong passwords and other refs with a remote: reason', async () => {
+    const s = await session({ 'a.txt': 'a\n' });
+    const d = await clone(s.id);
+    fs.writeFileSync(path.join(d, 'a.txt'), 'b\n');
+    await commitAll(d, 'Change');
+    const asViewer = await git(
+      ['push', cloneUrl(t.url, s.id, viewer.username, 'correct horse'), 'HEAD:main'],
+      {
+        cwd: d,
+      },
+    );
+    expect(asViewer.code).to.not.equal(0);
+    expect(asViewer.stderr).to.include(
+      'remote: You are a viewer in this session: only editors and owners can push.',
+    );
+    const wrong = await git(['push', cloneUrl(t.url, s.id, editor.username, 'nope'), 'HEAD:main'], {
+      cwd: d,
+    });
+    expect(wrong.code).to.not.equal(0);
+    expect(wrong.stderr).to.match(/Authentication failed|401/);
+    const other = await git(['push', 'origin', 'HEAD:refs/heads/feature'], { cwd: d });
+    expect(other.code).to.not.equal(0);
+    expect(other.stderr).to.include('remote: Gitpad takes pushes to main only, not refs/heads/feature.');
+    const tag = await git(['push', 'origin', 'HEAD:refs/tags/v1'], { cwd: d });
+    expect(tag.code).to.not.equal(0);
+    expect(tag.stderr).to.include('remote: Gitpad takes pushes to main only');
+    expect(await paths(s.id)).to.deep.equal(['a.txt']);
+    fsck(s.id);
+  });
+
+  it('refuses oversize files, non-UTF-8 files and trees with .git or .. names', async () => {
+    const s = await session({ 'a.txt': 'a\n' });
+    const d = await clone(s.id);
+    fs.writeFileSync(path.join(d, 'big.txt'), 'x'.repeat(5000));
+    await commitAll(d, 'Big');
+    const big = await push(d);
+    expect(big.code).to.not.equal(0);
+    expect(big.stderr).to.include(
+      'remote: Gitpad: "big.txt" is 5000 bytes; this server takes files up to 4096 bytes.',
+    );
+
+    const d2 = await clone(s.id);
+    fs.writeFileSync(path.join(d2, 'blob.bin'), Buffer.from([0xff, 0xfe, 0x00, 0x01]));
+    await commitAll(d2, 'Binary');
+    const bin = await push(d2);
+    expect(bin.code).to.not.equal(0);
+    expect(bin.stderr).to.include('remote: Gitpad: "blob.bin" is not UTF-8 text');
+
+    // A tree git's own tools cannot make: written with mktree.
+    const d3 = await clone(s.id);
+    for (const bad of ['.git', '..']) {
+      const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: d3, input: 'evil\n' })
+        .toString()
+        .trim();
+      const inner = execFileSync('git', ['mktree'], { cwd: d3, input: `100644 blob ${blob}\tconfig\n` })
+        .toString()
+        .trim();
+      const tree = execFileSync('git', ['mktree'], {
+        cwd: d3,
+        input: `040000 tree ${inner}\t${bad}\n100644 blob ${blob}\ta.txt\n`,
+      })
+        .toString()
+        .trim();
+      const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: d3 }).toString().trim();
+      const commit = execFileSync('git', ['commit-tree', tree, '-p', head, '-m', 'evil'], {
+        cwd: d3,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'x',
+          GIT_AUTHOR_EMAIL: 'x@x',
+          GIT_COMMITTER_NAME: 'x',
+          GIT_COMMITTER_EMAIL: 'x@x',
+        },
+      })
+        .toString()
+        .trim();
+      const r = await git(['push', 'origin', `${commit}:refs/heads/main`], { cwd: d3 });
+      expect(r.code, bad).to.not.equal(0);
+      expect(r.stderr, bad).to.match(
+        bad === '.git'
+          ? /remote: error: object \w+: hasDotgit: contains '.git'/
+          : /remote: error: object \w+: hasDotdot: contains '..'/,
+      );
+      expect(r.stderr, bad).to.include('[remote rejected]');
+    }
+    expect(await paths(s.id)).to.deep.equal(['a.txt']);
+    fsck(s.id);
+  });
+
+  it('a push based on an old version whose hunks overlap live edits is refused, nothing applied', async () => {
+    const s = await session({ 'c.txt': 'alpha\nbeta\ngamma\n' });
+    const d = await clone(s.id);
+    fs.writeFileSync(path.join(d, 'c.txt'), 'alpha\nBETA pushed\ngamma\n');
+    fs.writeFileSync(path.join(d, 'other.txt'), 'new\n');
+    await commitAll(d, 'Edit beta');
+    // Someone else rewrote the same line in Gitpad, and its ops are compacted away by a restart
+    // of history: simulate a base the op log no longer reaches by saving versions in between.
+    const doc = await open(owner, s.id, s.files['c.txt']!.doc);
+    await submit(doc, [
+      { p: ['text', 6], sd: 'beta' },
+      { p: ['text', 6], si: 'BETA live' },
+    ]);
+    await save(s.id, 'live beta');
+    // The client must fetch first: its base is no longer main.
+    const r = await push(d);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/fetch first|non-fast-forward/);
+    expect(await paths(s.id)).to.deep.equal(['c.txt']);
+  });
+});
