@@ -265,24 +265,55 @@ describe('git push into a live session (issue 13)', () => {
     fsck(s.id);
   });
 
-  it('a push based on an old version whose hunks overlap live edits is refused, nothing applied', async () => {
+  it('a push whose base is no longer main is refused with git’s fetch first', async () => {
     const s = await session({ 'c.txt': 'alpha\nbeta\ngamma\n' });
     const d = await clone(s.id);
     fs.writeFileSync(path.join(d, 'c.txt'), 'alpha\nBETA pushed\ngamma\n');
     fs.writeFileSync(path.join(d, 'other.txt'), 'new\n');
     await commitAll(d, 'Edit beta');
-    // Someone else rewrote the same line in Gitpad, and its ops are compacted away by a restart
-    // of history: simulate a base the op log no longer reaches by saving versions in between.
     const doc = await open(owner, s.id, s.files['c.txt']!.doc);
-    await submit(doc, [
-      { p: ['text', 6], sd: 'beta' },
-      { p: ['text', 6], si: 'BETA live' },
-    ]);
-    await save(s.id, 'live beta');
-    // The client must fetch first: its base is no longer main.
+    await submit(doc, [{ p: ['text', 0], si: 'live ' }]);
+    await save(s.id, 'newer version');
     const r = await push(d);
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.match(/fetch first|non-fast-forward/);
+    expect(r.stderr).to.include('! [rejected]        HEAD -> main (fetch first)');
     expect(await paths(s.id)).to.deep.equal(['c.txt']);
+  });
+
+  it('without the base’s document versions, a push is merged three-way: apart hunks merge, overlaps refuse it all', async () => {
+    const base = 'alpha\nbeta\ngamma\ndelta\nepsilon\n';
+    const s = await session({ 'c.txt': base, 'd.txt': 'one\n' });
+    // A base no note ties to the op log (a version from before covers were recorded).
+    execFileSync('git', [
+      '--git-dir',
+      path.join(t.reposDir, `${s.id}.git`),
+      'update-ref',
+      '-d',
+      'refs/notes/gitpad',
+    ]);
+    const doc = await open(owner, s.id, s.files['c.txt']!.doc);
+    await submit(doc, [{ p: ['text', 0], si: 'live ' }]); // line 1, uncommitted
+
+    const d = await clone(s.id);
+    fs.writeFileSync(path.join(d, 'c.txt'), base.replace('alpha', 'ALPHA').replace('delta', 'DELTA'));
+    fs.writeFileSync(path.join(d, 'd.txt'), 'two\n');
+    await commitAll(d, 'Clash on alpha');
+    const refused = await push(d);
+    expect(refused.code).to.not.equal(0);
+    expect(refused.stderr).to.include('remote: Gitpad: c.txt: lines 1-1 conflict with edits made in Gitpad.');
+    expect(refused.stderr).to.include('! [remote rejected] HEAD -> main (conflicts with live edits)');
+    expect(text(doc)).to.equal(`live ${base}`);
+    const dDoc = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['d.txt']!.id}`, {
+      token: owner.token,
+    });
+    expect(dDoc.body.content).to.equal('one\n');
+
+    fs.writeFileSync(path.join(d, 'c.txt'), base.replace('delta', 'DELTA'));
+    await commitAll(d, 'Only delta');
+    const merged = await push(d);
+    expect(merged.code, merged.stderr).to.equal(0);
+    await waitFor(() => text(doc).includes('DELTA'));
+    expect(text(doc)).to.equal(`live ${base.replace('delta', 'DELTA')}`);
+    fsck(s.id);
   });
 });
