@@ -20,7 +20,7 @@ import { cleanPushQuarantines } from './http/git/receive-pack.js';
 import { createLogger, type Logger } from './log.js';
 import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
-import { createBackend, serverConnection } from './ot/backend.js';
+import { createBackend, serverConnection, submitAt } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
@@ -144,17 +144,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     worker,
     db: store.sharedb,
     conn,
-    submit: (collection, id, op) =>
-      new Promise((resolve, reject) =>
-        // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
-        (backend as any).submit(conn.agent, collection, id, op, {}, (err: unknown) =>
-          err ? reject(err) : resolve(),
-        ),
-      ),
+    submit: (collection, id, v, op, meta) => submitAt(backend, conn, collection, id, v, op, meta),
     openRepo: (sessionId) => openRepo(config.reposDir, sessionId),
     keepThenDelete: (sessionId, files, actor, before) =>
       versions.keepThenDelete(sessionId, files, actor, before as () => Promise<CommitResult>),
     limits: { maxFiles: config.pushMaxFiles, maxFileBytes: config.pushMaxFileBytes },
+    reposDir: config.reposDir,
+    actorById: (userId) => store.users.byId(userId),
+    logger,
   });
 
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
@@ -256,7 +253,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           });
           resolve({ port: addr.port, host: addr.address, url });
           // Commit what a crash left uncommitted, in the background.
-          worker.recover().catch((err) => logger.warn('recovery scan failed', { err }));
+          // Pushes a crash interrupted are finished first, so their merges keep the pushed commits.
+          push
+            .recover()
+            .then(() => worker.recover())
+            .catch((err) => logger.warn('recovery scan failed', { err }));
         });
       }),
     close: () => {

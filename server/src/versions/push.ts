@@ -15,7 +15,10 @@
  * renamed.
  */
 import { spawn } from 'node:child_process';
-import { headSha, lastCovered, type Repo } from '../git/index.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type CommitResult, headSha, lastCovered, type Repo } from '../git/index.js';
+import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
@@ -26,7 +29,7 @@ import type { ShareDBAdapter } from '../storage/types.js';
 import { merge3 } from './merge3.js';
 import type { Actor } from './service.js';
 import { textDiffOp } from './text-edit.js';
-import type { CommitWorker } from './worker.js';
+import type { CommitRequest, CommitWorker } from './worker.js';
 
 /** Caps on one push (config `pushMax*`), each refused with a `remote:` line naming it. */
 export interface PushLimits {
@@ -51,11 +54,13 @@ export interface PushServiceOptions {
   worker: CommitWorker;
   db: ShareDBAdapter;
   conn: Connection;
-  /** ShareDB's 6-argument submit (the server's backend), for ops at an old version. */
+  /** Submits an op at document version `v`, `meta` in its metadata (ot/backend.ts submitAt). */
   submit: (
     collection: string,
     id: string,
-    op: { v: number; op: unknown; m: Record<string, unknown> },
+    v: number,
+    op: unknown,
+    meta: Record<string, unknown>,
   ) => Promise<void>;
   openRepo: (sessionId: string) => Promise<Repo>;
   /** Deletes files keeping their last text in a version first (VersionService.keepThenDelete). */
@@ -66,7 +71,29 @@ export interface PushServiceOptions {
     commitBefore: () => Promise<unknown>,
   ) => Promise<unknown>;
   limits: PushLimits;
+  reposDir: string;
+  /** The pusher again, when a push is finished after a restart (null: account gone). */
+  actorById: (userId: string) => Promise<Actor | null>;
+  logger: Logger;
 }
+
+/**
+ * What a push is about to do, written durably before the first live change and removed after
+ * the merge is committed: a crash in between is finished at the next start (`recover`), so the
+ * live documents end with the whole push, never part of it. Each step is replayed only if it did
+ * not land (an edit's ops carry the pushed sha in their metadata).
+ */
+interface Journal {
+  sha: string;
+  actorId: string;
+  message: string;
+  steps: Step[];
+}
+
+/** The journal of a session's push in flight, beside its repo (never under refs/ or objects/). */
+const JOURNAL = 'gitpad-push.json';
+/** Metadata key of ops a push submits: the pushed commit's sha. */
+const PUSH_KEY = 'push';
 
 /** One file of a commit as read from git: its blob id and text. */
 interface PushedFile {
@@ -193,38 +220,118 @@ export class PushService {
       const steps = await this.plan(sessionId, repo, base, baseFiles, pushed);
 
       await migrate();
-      const deletes = steps.filter((s) => s.kind === 'delete');
       const subject = (await gitIn(quarantine, ['log', '-1', '--format=%s', sha])).toString('utf8').trim();
-      const short = sha.slice(0, 7);
-      if (deletes.length > 0) {
-        await this.o.keepThenDelete(
-          sessionId,
-          deletes.map((d) => [d.fileId, d.path]),
-          actor,
-          () => commit({ message: `Before push ${short}`, actorId: actor.id }),
-        );
-      }
-      for (const s of steps) {
-        if (s.kind === 'edit') {
-          const op = { v: s.at, op: s.op, m: {} as Record<string, unknown> };
-          stampAuthor(op, actor.id);
-          await this.o.submit(COLLECTION_FILES, fileDocId(sessionId, s.fileId), op);
-          this.o.worker.noteTyping(sessionId);
-        } else if (s.kind === 'rename') {
-          await this.o.sessions.updateFile(sessionId, s.fileId, { path: s.to }, actor.id);
-        }
-      }
-      for (const s of steps) {
-        if (s.kind === 'create')
-          await this.o.sessions.createFile(sessionId, { path: s.path, content: s.text }, actor.id);
-      }
-      const result = await commit({
-        message: `Push ${short}: ${subject}`,
+      const journal: Journal = {
+        sha,
         actorId: actor.id,
-        mergeParent: sha,
-      });
-      return { sha: result.sha! };
+        message: `Push ${sha.slice(0, 7)}: ${subject}`,
+        steps,
+      };
+      await writeDurably(this.journalPath(sessionId), JSON.stringify(journal));
+      return this.run(sessionId, journal, actor, commit);
     });
+  }
+
+  /**
+   * Finishes the pushes a crash interrupted (their journals), before anything else commits the
+   * sessions. A push whose account is gone is finished in the server's name.
+   */
+  async recover(): Promise<void> {
+    let names: string[];
+    try {
+      names = await fs.promises.readdir(this.o.reposDir);
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (!name.endsWith('.git')) continue;
+      const sessionId = name.slice(0, -4);
+      let journal: Journal;
+      try {
+        journal = JSON.parse(await fs.promises.readFile(this.journalPath(sessionId), 'utf8')) as Journal;
+      } catch {
+        continue;
+      }
+      const actor = (await this.o.actorById(journal.actorId)) ?? {
+        id: journal.actorId,
+        username: 'gitpad',
+        displayName: 'Gitpad',
+      };
+      try {
+        const result = await this.o.worker.exclusive(sessionId, (commit) =>
+          this.run(sessionId, journal, actor, commit),
+        );
+        this.o.logger.info('finished a push interrupted by a restart', { sessionId, sha: result.sha });
+      } catch (err) {
+        this.o.logger.error('could not finish a push interrupted by a restart', { sessionId, err });
+      }
+    }
+  }
+
+  private journalPath(sessionId: string): string {
+    return path.join(this.o.reposDir, `${sessionId}.git`, JOURNAL);
+  }
+
+  /** Applies a journal's steps that have not landed yet, commits the merge, drops the journal. */
+  private async run(
+    sessionId: string,
+    journal: Journal,
+    actor: Actor,
+    commit: (req: CommitRequest) => Promise<CommitResult>,
+  ): Promise<{ sha: string }> {
+    const { sha, steps } = journal;
+    const manifest = await this.o.sessions.manifest(sessionId);
+    const deletes = steps.filter(
+      (s): s is Extract<Step, { kind: 'delete' }> =>
+        s.kind === 'delete' && manifest.files[s.fileId] !== undefined,
+    );
+    if (deletes.length > 0) {
+      await this.o.keepThenDelete(
+        sessionId,
+        deletes.map((d) => [d.fileId, d.path]),
+        actor,
+        () => commit({ message: `Before push ${sha.slice(0, 7)}`, actorId: actor.id }),
+      );
+    }
+    for (const s of steps) {
+      if (s.kind === 'edit') {
+        if (manifest.files[s.fileId] === undefined || (await this.landed(sessionId, s.fileId, s.at, sha)))
+          continue;
+        const meta: { m: Record<string, unknown> } = { m: { [PUSH_KEY]: sha } };
+        stampAuthor(meta, actor.id);
+        await this.o.submit(COLLECTION_FILES, fileDocId(sessionId, s.fileId), s.at, s.op, meta.m);
+        this.o.worker.noteTyping(sessionId);
+      } else if (s.kind === 'rename') {
+        const now = manifest.files[s.fileId];
+        if (now && now.path !== s.to)
+          await this.o.sessions.updateFile(sessionId, s.fileId, { path: s.to }, actor.id);
+      }
+    }
+    const existing = new Set(
+      Object.values((await this.o.sessions.manifest(sessionId)).files).map((f) => f.path),
+    );
+    for (const s of steps) {
+      if (s.kind === 'create' && !existing.has(s.path))
+        await this.o.sessions.createFile(sessionId, { path: s.path, content: s.text }, actor.id);
+    }
+    const result = await commit({ message: journal.message, actorId: actor.id, mergeParent: sha });
+    await fs.promises.rm(this.journalPath(sessionId), { force: true });
+    return { sha: result.sha! };
+  }
+
+  /** Whether an op of push `sha` is in the document's log from version `from` on. */
+  private async landed(sessionId: string, fileId: string, from: number, sha: string): Promise<boolean> {
+    const ops = await new Promise<Array<{ m?: Record<string, unknown> }>>((resolve, reject) =>
+      this.o.db.getOps(
+        COLLECTION_FILES,
+        fileDocId(sessionId, fileId),
+        from,
+        null,
+        { metadata: true },
+        (err: unknown, res: never) => (err ? reject(err) : resolve(res)),
+      ),
+    );
+    return ops.some((op) => op.m?.[PUSH_KEY] === sha);
   }
 
   /** What the push does to each live file, or PushRefused naming every file that stops it. */
@@ -335,4 +442,20 @@ export class PushService {
 
 function lineCount(text: string): number {
   return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+}
+
+/** Writes `text` to `file` through a temp file, fsynced and renamed into place. */
+async function writeDurably(file: string, text: string): Promise<void> {
+  const tmp = `${file}.tmp`;
+  const fh = await fs.promises.open(tmp, 'w');
+  try {
+    await fh.writeFile(text);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await fs.promises.rename(tmp, file);
+  const dir = await fs.promises.open(path.dirname(file), 'r');
+  await dir.sync();
+  await dir.close();
 }
