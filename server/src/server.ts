@@ -28,6 +28,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { ImportService } from './versions/import.js';
 import { PushService } from './versions/push.js';
 import { VersionService } from './versions/service.js';
 import { CommitWorker } from './versions/worker.js';
@@ -153,6 +154,19 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     actorById: (userId) => store.users.byId(userId),
     logger,
   });
+  const imports = new ImportService({
+    reposDir: config.reposDir,
+    sessions,
+    worker,
+    limits: {
+      maxFileChars: config.maxFileChars,
+      maxBinaryBytes: config.maxBinaryBytes,
+      maxImportBytes: config.maxImportBytes,
+      maxImportEntries: config.maxImportEntries,
+    },
+    connect: () => serverConnection(backend),
+    notifySession,
+  });
 
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
   const searchPool = new DiffPool({
@@ -182,6 +196,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     worker,
     versions,
     push,
+    imports,
     search,
     config,
     logger,

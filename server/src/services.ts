@@ -13,6 +13,7 @@ import type { Realtime } from './realtime/socket-server.js';
 import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
+import type { ImportService } from './versions/import.js';
 import type { PushService } from './versions/push.js';
 import type { VersionService } from './versions/service.js';
 import type { CommitWorker } from './versions/worker.js';
@@ -34,6 +35,8 @@ export interface Services {
   versions: VersionService;
   /** `git push` applied to the live session (versions/push.ts). */
   push: PushService;
+  /** Uploads of raw files and zip imports (text documents and binary blobs). */
+  imports: ImportService;
   /** Search and replace across a session's live files. */
   search: SearchService;
   limiters: {

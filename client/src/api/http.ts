@@ -17,6 +17,11 @@ export function configureHttp(options: { token: TokenSource; onUnauthenticated: 
   onUnauthenticated = options.onUnauthenticated;
 }
 
+/** The bearer token now, for the few requests `request` cannot make (an upload with progress). */
+export function authToken(): string | null {
+  return tokenSource();
+}
+
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**

@@ -32,7 +32,10 @@ export interface SessionFile {
   id: string;
   path: string;
   language: string | null;
+  /** Where its text lives; a binary file (`blob` set) has no document. */
   doc: DocRef;
+  /** A binary file's git blob: shown as a preview or a download, never as text. */
+  blob?: { oid: string; size: number };
 }
 
 export interface SessionDetail {
@@ -60,7 +63,7 @@ export function fileDocRef(sessionId: string, fileId: string): DocRef {
  */
 export interface Manifest {
   name: string;
-  files: Record<string, { path: string; language: string | null }>;
+  files: Record<string, { path: string; language: string | null; blob?: { oid: string; size: number } }>;
   folders?: Record<string, Record<string, never>>;
 }
 

@@ -74,6 +74,7 @@ export const useSessionsStore = defineStore('sessions', () => {
         path: entry.path,
         language: entry.language ?? null,
         doc: known.get(id)?.doc ?? fileDocRef(sessionId, id),
+        ...(entry.blob ? { blob: entry.blob } : {}),
       }))
       .sort(byPath);
     folders.value = Object.keys(manifest.folders ?? {}).sort();

@@ -43,6 +43,15 @@ export interface Config {
   maxFilesPerSession: number;
   /** Largest JSON request body, bytes (a file created with content must fit). */
   maxBodyBytes: number;
+  /** Largest binary file (an upload, one import entry), bytes. */
+  maxBinaryBytes: number;
+  /**
+   * Largest import: the zip body, and separately all its entries once inflated (counted as they
+   * inflate, not as the zip claims), bytes. Past it the import is refused as a zip bomb.
+   */
+  maxImportBytes: number;
+  /** Most entries (files and folders) one import zip may hold. */
+  maxImportEntries: number;
   /** Commit a session once it has been idle this long, ms. */
   commitIdleMs: number;
   /** Commit a busy session at least this often, ms. */
@@ -136,6 +145,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxSocketMessageBytes: 32 * 1024 * 1024,
   maxFilesPerSession: 5000,
   maxBodyBytes: 8 * 1024 * 1024,
+  maxBinaryBytes: 20 * 1024 * 1024,
+  maxImportBytes: 100 * 1024 * 1024,
+  maxImportEntries: 10000,
   commitIdleMs: 5000,
   commitMaxMs: 60000,
   commitRetryMaxMs: 60000,
@@ -267,6 +279,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     ),
     maxFilesPerSession: int('MAX_FILES_PER_SESSION', DEFAULTS.maxFilesPerSession, 1, 1_000_000),
     maxBodyBytes: int('MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1024, 1024 ** 3),
+    maxBinaryBytes: int('MAX_BINARY_BYTES', DEFAULTS.maxBinaryBytes, 1024, 1024 ** 3),
+    maxImportBytes: int('MAX_IMPORT_BYTES', DEFAULTS.maxImportBytes, 1024, 8 * 1024 ** 3),
+    maxImportEntries: int('MAX_IMPORT_ENTRIES', DEFAULTS.maxImportEntries, 1, 1_000_000),
     commitIdleMs: int('COMMIT_IDLE_MS', DEFAULTS.commitIdleMs, 10, 3_600_000),
     commitMaxMs: int('COMMIT_MAX_MS', DEFAULTS.commitMaxMs, 10, 24 * 3_600_000),
     commitRetryMaxMs: int('COMMIT_RETRY_MAX_MS', DEFAULTS.commitRetryMaxMs, 10, 3_600_000),

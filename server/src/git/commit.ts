@@ -10,8 +10,10 @@ import {
   EMPTY_TREE,
   flattenTree,
   hashObject,
+  hasObject,
   type Identity,
   serializeCommit,
+  type TreeInputFile,
   writeObjects,
 } from './objects.js';
 import { comparePaths } from './paths.js';
@@ -22,11 +24,11 @@ import { cleanMessage, formatMessage, validateCovers } from './trailers.js';
 /** Who commits, as opposed to who wrote the change (the author). */
 export const DEFAULT_COMMITTER: Identity = { name: 'Gitpad', email: 'gitpad@localhost' };
 
-/** One file of a snapshot: a `/`-separated path and its text. */
-export interface SnapshotFile {
-  path: string;
-  content: string;
-}
+/**
+ * One file of a snapshot: a `/`-separated path and its text, or (a binary file) the id of a blob
+ * already in the repository; `mode` `100755` for an executable file.
+ */
+export type SnapshotFile = TreeInputFile;
 
 /** Input of `commitSnapshot`. */
 export interface SnapshotInput {
@@ -102,6 +104,16 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     const message = formatMessage(description, { coAuthors: dedupe(coAuthors), covers: {} });
     // Blobs and trees the parent already has are not rewritten (nor even stat'ed).
     const known = new Set(before.values());
+    // A binary file's blob was written when it arrived; one missing (lost to a crash, say) would
+    // make a commit git fsck refuses, so it is named instead.
+    for (const file of input.files) {
+      if ('blob' in file && !known.has(file.blob.oid) && !(await hasObject(repo, file.blob.oid))) {
+        throw new AppError(
+          'ERR_INTERNAL',
+          `The content of "${file.path}" is missing from the session's repository: upload it again.`,
+        );
+      }
+    }
     await writeObjects(
       repo,
       tree.objects.filter((o) => !(o.type === 'blob' && known.has(o.oid))),

@@ -14,7 +14,7 @@ import { AppError } from '../errors/app-error.js';
 import type { DiffHunk, DiffLine, FileDiff, FileStatus } from '../protocol/versions.js';
 import { compareTrees, type SnapshotFile } from './commit.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
-import { readBlobText, resolveCommitId } from './history.js';
+import { readDiffText, resolveCommitId } from './history.js';
 import { buildTree, EMPTY_TREE, flattenTree, NULL_OID } from './objects.js';
 import { comparePaths } from './paths.js';
 import type { Repo } from './repo.js';
@@ -49,7 +49,7 @@ export async function diffCommits(
   return repo.read(async () => {
     const before = base === null ? new Map<string, string>() : await filesOf(repo, base);
     const after = await filesOf(repo, head);
-    return diffFlatTrees(repo, before, after, (oid) => readBlobText(repo, oid), opts);
+    return diffFlatTrees(repo, before, after, (oid) => readDiffText(repo, oid), opts);
   });
 }
 
@@ -61,7 +61,7 @@ export async function diffCommit(repo: Repo, sha: string, opts: DiffOptions = {}
     const parent = commit.parent[0];
     const before = parent ? await filesOf(repo, parent) : new Map<string, string>();
     const after = await flattenTree(repo, commit.tree);
-    return diffFlatTrees(repo, before, after, (oid) => readBlobText(repo, oid), opts);
+    return diffFlatTrees(repo, before, after, (oid) => readDiffText(repo, oid), opts);
   });
 }
 
@@ -77,12 +77,12 @@ export async function diffWithFiles(
 ): Promise<FileDiff[]> {
   const live = buildTree(files);
   const texts = new Map<string, string>();
-  for (const file of files) texts.set(live.files.get(file.path)!, file.content);
+  for (const file of files) if ('content' in file) texts.set(live.files.get(file.path)!, file.content);
   return repo.read(async () => {
     const before = base === null ? new Map<string, string>() : await filesOf(repo, base);
     const load = (oid: string) => {
       const text = texts.get(oid);
-      return text !== undefined ? Promise.resolve(text) : readBlobText(repo, oid);
+      return text !== undefined ? Promise.resolve(text) : readDiffText(repo, oid);
     };
     return diffFlatTrees(repo, before, live.files, load, opts);
   });

@@ -3,9 +3,10 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
+import { EXECUTABLE_MODE, isBinaryContent } from '../protocol/binary.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
 import { GitpadNotesReader } from './gitpad-notes.js';
-import { EMPTY_TREE, flattenTree, type Identity } from './objects.js';
+import { EMPTY_TREE, flattenTree, flattenTreeModes, type Identity, readBlobBytes } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
 import { MAIN_REF, type Repo, remember } from './repo.js';
@@ -160,8 +161,8 @@ async function commitStats(
     const b = after.get(path);
     if (a === b) continue;
     stats.files++;
-    const oldText = a ? await readBlobText(repo, a) : '';
-    const newText = b ? await readBlobText(repo, b) : '';
+    const oldText = a ? await readDiffText(repo, a) : '';
+    const newText = b ? await readDiffText(repo, b) : '';
     if (oldText.includes('\0') || newText.includes('\0')) continue;
     chars += oldText.length + newText.length;
     if (chars > MAX_JOB_CHARS) skipped++;
@@ -183,6 +184,16 @@ async function commitStats(
 }
 
 /** The text of a blob (UTF-8). */
+/**
+ * A blob's text for diffs and line counts: a binary one (protocol/binary.ts) reads as a lone
+ * NUL, which the diff and the stats take for git's "Binary files differ".
+ */
+export async function readDiffText(repo: Repo, oid: string): Promise<string> {
+  const bytes = await readBlobBytes(repo, oid);
+  if (isBinaryContent(bytes)) return '\0';
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 export async function readBlobText(repo: Repo, oid: string): Promise<string> {
   const { blob } = await git.readBlob({ ...repo.git, oid });
   return Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength).toString('utf8');
@@ -268,6 +279,61 @@ export async function readTree(repo: Repo, sha: string): Promise<Map<string, str
     }
     return out;
   });
+}
+
+/**
+ * One file of a version as the session holds it: text (valid UTF-8 without NUL, a ShareDB
+ * document when live) or a binary blob (protocol/binary.ts `isBinaryContent`), with its mode
+ * when executable.
+ */
+export type VersionFile =
+  | { path: string; content: string; mode?: typeof EXECUTABLE_MODE }
+  | { path: string; blob: { oid: string; size: number }; mode?: typeof EXECUTABLE_MODE };
+
+/** Reads blob `oid` at `path` as a session file: text or binary, by its bytes. */
+async function versionFile(repo: Repo, path: string, oid: string, mode: string): Promise<VersionFile> {
+  const bytes = await readBlobBytes(repo, oid);
+  const exec = mode === EXECUTABLE_MODE ? { mode: EXECUTABLE_MODE } : {};
+  if (isBinaryContent(bytes)) return { path, blob: { oid, size: bytes.length }, ...exec };
+  return {
+    path,
+    content: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    ...exec,
+  };
+}
+
+/**
+ * A version's files as path → text or blob, in git order: what a revert applies (text as ops,
+ * binary files as manifest entries pointing at the same blobs).
+ */
+export async function readTreeFiles(repo: Repo, sha: string): Promise<Map<string, VersionFile>> {
+  return repo.read(async () => {
+    const full = await resolveCommitId(repo, sha);
+    const files = await flattenTreeModes(repo, await treeOf(repo, full));
+    const out = new Map<string, VersionFile>();
+    for (const path of [...files.keys()].sort(comparePaths)) {
+      const { oid, mode } = files.get(path)!;
+      out.set(path, await versionFile(repo, path, oid, mode));
+    }
+    return out;
+  });
+}
+
+/** One file of a version, text or binary. Throws ERR_FILE_NOT_FOUND when the version has no such file. */
+export async function readVersionFile(repo: Repo, sha: string, path: string): Promise<VersionFile> {
+  validateFilePath(path);
+  return repo.read(async () => {
+    const full = await resolveCommitId(repo, sha);
+    const entry = (await flattenTreeModes(repo, await treeOf(repo, full))).get(path);
+    if (!entry)
+      throw new AppError('ERR_FILE_NOT_FOUND', `${path} does not exist in version ${full.slice(0, 7)}.`);
+    return versionFile(repo, path, entry.oid, entry.mode);
+  });
+}
+
+/** The bytes of blob `oid`, read beside writes (held back only by maintenance). */
+export async function readBlob(repo: Repo, oid: string): Promise<Uint8Array> {
+  return repo.read(() => readBlobBytes(repo, oid));
 }
 
 /** The text of one file in a version. Throws ERR_FILE_NOT_FOUND when the version has no such file. */

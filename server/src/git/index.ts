@@ -34,11 +34,15 @@ export {
   lastCovered,
   latestWithFile,
   log,
+  readBlob,
   readEntry,
   readFileAt,
   readTree,
+  readTreeFiles,
   readVersion,
+  readVersionFile,
   resolveSha,
+  type VersionFile,
 } from './history.js';
 export {
   checkGit,
@@ -61,7 +65,7 @@ export {
   NOTES_REF,
   resolveThread,
 } from './notes.js';
-export type { Identity } from './objects.js';
+export { hasObject, type Identity, writeBlob } from './objects.js';
 export { comparePaths, validateEntryName, validateFilePath } from './paths.js';
 export { readRef, updateRef } from './refs.js';
 export {

@@ -95,9 +95,9 @@ export interface MaintenanceResult {
 
 /**
  * Packs the repo when loose objects reach the threshold: `git repack -adq` (one pack, redundant
- * packs and packed loose objects deleted), then `git prune --expire=now` for unreachable loose
- * objects (leftovers of interrupted writes; safe because every writer of this repo is queued
- * behind us), then `git pack-refs --all`. Runs under the repo's writer with reads held back.
+ * packs and packed loose objects deleted), then `git prune --expire=1.day.ago` for unreachable
+ * loose objects (leftovers of interrupted writes; a binary file's blob waiting for its first
+ * commit is younger than that), then `git pack-refs --all`. Runs under the repo's writer with reads held back.
  */
 export async function maintainRepo(repo: Repo, opts: MaintenanceOptions = {}): Promise<MaintenanceResult> {
   const threshold = opts.looseObjectThreshold ?? 256;
@@ -112,7 +112,9 @@ export async function maintainRepo(repo: Repo, opts: MaintenanceOptions = {}): P
         maxBuffer: 16 * 1024 * 1024,
       });
     await git('repack', '-a', '-d', '-q');
-    await git('prune', '--expire=now');
+    // Not `now`: a binary file's blob is written when it arrives and only referenced by the next
+    // commit (protocol/binary.ts); a day covers that wait, even through failing commits.
+    await git('prune', '--expire=1.day.ago');
     await git('pack-refs', '--all', '--prune');
     // Packs were replaced: drop isomorphic-git's cached pack indexes.
     repo.cache = {};

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
+import { EXECUTABLE_MODE, type FileMode } from '../protocol/binary.js';
 import { splitPath } from './paths.js';
 import { type Repo, remember } from './repo.js';
 
@@ -15,7 +16,7 @@ export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 /** The id git prints for "no object" (the side of an added or deleted file). */
 export const NULL_OID = '0000000000000000000000000000000000000000';
 
-const FILE_MODE = '100644';
+const FILE_MODE = '100644' as const;
 const TREE_MODE = '40000';
 
 /** A git object id for `content` of `type`, as git computes it. */
@@ -39,23 +40,38 @@ export interface BuiltTree {
 
 interface DirNode {
   dirs: Map<string, DirNode>;
-  files: Map<string, string>;
+  /** name → blob id and git mode. */
+  files: Map<string, { oid: string; mode: string }>;
 }
 
 /**
- * Builds the nested trees for a flat list of files, in memory. Validates every path (ERR_INVALID_PATH
- * for bad names, duplicate paths, or a path that is both a file and a folder).
+ * One file of a tree to build: its text (a blob made here), or a blob already in the repository
+ * (a binary file, written when it arrived: protocol/binary.ts). `mode` `100755` marks it executable.
  */
-export function buildTree(files: ReadonlyArray<{ path: string; content: string }>): BuiltTree {
+export type TreeInputFile =
+  | { path: string; content: string; mode?: FileMode | undefined }
+  | { path: string; blob: { oid: string }; mode?: FileMode | undefined };
+
+const OID_RE = /^[0-9a-f]{40}$/;
+
+/**
+ * Builds the nested trees for a flat list of files, in memory. Validates every path (ERR_INVALID_PATH
+ * for bad names, duplicate paths, or a path that is both a file and a folder). Text becomes blobs
+ * among `objects`; a `blob` entry is referenced by id only (the caller checks it exists).
+ */
+export function buildTree(files: ReadonlyArray<TreeInputFile>): BuiltTree {
   const root: DirNode = { dirs: new Map(), files: new Map() };
   const objects: PendingObject[] = [];
   const flat = new Map<string, string>();
   const seenBlobs = new Set<string>();
 
   for (const file of files) {
-    if (!file || typeof file.content !== 'string') {
-      throw new AppError('ERR_VALIDATION', 'Each file needs a path and text content.');
+    const isBlob = Boolean(file && 'blob' in file && file.blob && OID_RE.test(file.blob.oid));
+    if (!file || (!isBlob && typeof (file as { content?: unknown }).content !== 'string')) {
+      throw new AppError('ERR_VALIDATION', 'Each file needs a path and text content or a blob id.');
     }
+    if (file.mode !== undefined && file.mode !== FILE_MODE && file.mode !== EXECUTABLE_MODE)
+      throw new AppError('ERR_VALIDATION', `"${file.path}": a file's mode is 100644 or 100755.`);
     const segments = splitPath(file.path);
     if (flat.has(file.path)) throw new AppError('ERR_INVALID_PATH', `"${file.path}" appears twice.`);
     let node = root;
@@ -76,20 +92,24 @@ export function buildTree(files: ReadonlyArray<{ path: string; content: string }
     }
     const leaf = segments[segments.length - 1]!;
     if (node.dirs.has(leaf)) throw new AppError('ERR_INVALID_PATH', `"${file.path}" is also a folder.`);
-    const content = Buffer.from(file.content, 'utf8');
-    const oid = hashObject('blob', content);
-    node.files.set(leaf, oid);
-    flat.set(file.path, oid);
-    if (!seenBlobs.has(oid)) {
-      seenBlobs.add(oid);
-      objects.push({ type: 'blob', oid, content });
+    let oid: string;
+    if ('blob' in file) oid = file.blob.oid;
+    else {
+      const content = Buffer.from(file.content, 'utf8');
+      oid = hashObject('blob', content);
+      if (!seenBlobs.has(oid)) {
+        seenBlobs.add(oid);
+        objects.push({ type: 'blob', oid, content });
+      }
     }
+    node.files.set(leaf, { oid, mode: file.mode ?? FILE_MODE });
+    flat.set(file.path, oid);
   }
 
   const writeDir = (node: DirNode): string => {
     const entries: Array<{ mode: string; name: string; oid: string; sortKey: Buffer }> = [];
-    for (const [name, oid] of node.files) {
-      entries.push({ mode: FILE_MODE, name, oid, sortKey: Buffer.from(name, 'utf8') });
+    for (const [name, { oid, mode }] of node.files) {
+      entries.push({ mode, name, oid, sortKey: Buffer.from(name, 'utf8') });
     }
     for (const [name, child] of node.dirs) {
       // git orders a folder as if its name ended in "/".
@@ -131,17 +151,59 @@ export async function flattenTree(repo: Repo, treeOid: string): Promise<Readonly
   const cached = repo.treeCache.get(treeOid);
   if (cached) return remember(repo.treeCache, treeOid, cached, 64);
   const out = new Map<string, string>();
+  for (const [path, { oid }] of await flattenTreeModes(repo, treeOid)) out.set(path, oid);
+  return remember(repo.treeCache, treeOid, out, 64);
+}
+
+/**
+ * The files of a tree, flattened to path → blob id and git mode (`100644` or `100755`).
+ * Symlinks and submodules are skipped: a session holds neither.
+ */
+export async function flattenTreeModes(
+  repo: Repo,
+  treeOid: string,
+): Promise<Map<string, { oid: string; mode: FileMode }>> {
+  const out = new Map<string, { oid: string; mode: FileMode }>();
+  if (treeOid === EMPTY_TREE) return out;
   const walk = async (oid: string, prefix: string): Promise<void> => {
     const { tree } = await git.readTree({ ...repo.git, oid });
     // isomorphic-git sorts entries in its own order; re-sorted by the caller when it matters.
     for (const entry of tree) {
       const full = prefix + entry.path;
       if (entry.type === 'tree') await walk(entry.oid, `${full}/`);
-      else if (entry.type === 'blob' && entry.mode !== '120000') out.set(full, entry.oid);
+      else if (entry.type === 'blob' && entry.mode !== '120000')
+        out.set(full, { oid: entry.oid, mode: entry.mode === EXECUTABLE_MODE ? EXECUTABLE_MODE : FILE_MODE });
     }
   };
   await walk(treeOid, '');
-  return remember(repo.treeCache, treeOid, out, 64);
+  return out;
+}
+
+/**
+ * Writes `bytes` into the repository as a blob, under its writer, and returns the id: how a
+ * binary file's content enters a session (upload, import) before any commit references it.
+ * Writing a blob that exists already is harmless (same id, same bytes).
+ */
+export async function writeBlob(repo: Repo, bytes: Uint8Array): Promise<string> {
+  const oid = hashObject('blob', bytes);
+  await repo.write(() => writeObjects(repo, [{ type: 'blob', oid, content: bytes }]));
+  return oid;
+}
+
+/** The bytes of blob `oid`. */
+export async function readBlobBytes(repo: Repo, oid: string): Promise<Uint8Array> {
+  const { blob } = await git.readBlob({ ...repo.git, oid });
+  return blob;
+}
+
+/** Whether the repository holds object `oid` (loose or packed). */
+export async function hasObject(repo: Repo, oid: string): Promise<boolean> {
+  try {
+    await git.readObject({ ...repo.git, oid, format: 'deflated' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A commit's author or committer. */

@@ -5,6 +5,7 @@
 import type { Middleware } from 'koa';
 import { AppError } from '../errors/app-error.js';
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
+import { RAW_TYPES } from './raw-body.js';
 
 export function jsonBody(maxBytes: number): Middleware {
   return async (ctx, next) => {
@@ -15,6 +16,8 @@ export function jsonBody(maxBytes: number): Middleware {
       ctx.request.body = {};
       return next();
     }
+    // A binary upload or an import zip: the route reads the bytes itself (raw-body.ts).
+    if (ctx.is(RAW_TYPES)) return next();
     if (!ctx.is('application/json')) {
       throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', 'Send the request body as application/json.');
     }

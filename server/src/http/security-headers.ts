@@ -22,7 +22,7 @@ export function clientPolicy(nonce: string): string {
     "default-src 'self'",
     "script-src 'self'",
     `style-src 'self' 'nonce-${nonce}'`,
-    "img-src 'self' data:",
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     // 'self' covers ws:/wss: to the same host and port in CSP 3 browsers.
     "connect-src 'self'",

@@ -12,6 +12,10 @@ export const ERROR_CODES = {
   ERR_INVALID_PATH: 400,
   ERR_INVALID_OP: 400,
   ERR_INVALID_SHA: 400,
+  /** A symbolic link (in an import or a push): a session holds only regular files. */
+  ERR_SYMLINK: 400,
+  /** A request body that is not a readable zip archive (import). */
+  ERR_INVALID_ZIP: 400,
   ERR_UNAUTHENTICATED: 401,
   ERR_BAD_CREDENTIALS: 401,
   ERR_FORBIDDEN: 403,
@@ -38,6 +42,8 @@ export const ERROR_CODES = {
   ERR_FILE_DELETED: 410,
   ERR_TOO_LARGE: 413,
   ERR_TOO_MANY_FILES: 413,
+  /** An import expanding past MAX_IMPORT_BYTES or MAX_IMPORT_ENTRIES (counted as inflated, not as claimed). */
+  ERR_ZIP_BOMB: 413,
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   /** A diff past the server's time or size caps (DIFF_TIMEOUT_MS, DIFF_MAX_LINES for patches). */
   ERR_DIFF_TOO_LARGE: 422,

@@ -76,7 +76,8 @@ export interface SessionEvent {
     | 'fileDeleted'
     | 'fileRestored'
     | 'moved'
-    | 'reverted';
+    | 'reverted'
+    | 'imported';
   [key: string]: unknown;
 }
 

@@ -6,6 +6,12 @@
 import type { AccessControl } from '../auth/access.js';
 import { AppError } from '../errors/app-error.js';
 import { type Connection, createDoc, deleteDoc, submitOp, type TypedDoc, withDoc } from '../ot/docs.js';
+import {
+  BINARY_LANGUAGE,
+  type EXECUTABLE_MODE,
+  EXECUTABLE_MODE as EXECUTABLE_MODE_VALUE,
+  type ManifestBlob,
+} from '../protocol/binary.js';
 import { isRelativePath, resolvePath } from '../protocol/paths.js';
 import type { Role } from '../protocol/roles.js';
 import { hasLoneSurrogate } from '../protocol/text-ops.js';
@@ -17,7 +23,15 @@ import { assertFolderFree, assertPathFree, folderPath, validatePath } from './pa
 
 export interface ManifestEntry {
   path: string;
+  /** A language id (sessions/languages.ts), or `binary` (BINARY_LANGUAGE) for a binary file. */
   language: string;
+  /**
+   * A binary file's git blob (protocol/binary.ts): present exactly when `language` is `binary`.
+   * Such a file has no ShareDB document; its bytes are in the session's repository already.
+   */
+  blob?: ManifestBlob;
+  /** `100755` for an executable file (kept from imports and pushes); absent for a regular one. */
+  mode?: typeof EXECUTABLE_MODE;
 }
 
 export interface Manifest {
@@ -38,11 +52,20 @@ export interface FolderMove {
   files: FileInfo[];
 }
 
+/** A file to add (`addFiles`): text, or a binary file's blob already in the repository. */
+export type NewFile =
+  | { path: string; content: string; mode?: typeof EXECUTABLE_MODE | undefined }
+  | { path: string; blob: ManifestBlob; mode?: typeof EXECUTABLE_MODE | undefined };
+
 export interface FileInfo {
   id: string;
   path: string;
   language: string;
+  /** The text document; for a binary file, its id is reserved but no document exists. */
   doc: { collection: string; id: string };
+  /** A binary file's blob (no text document). */
+  blob?: ManifestBlob;
+  mode?: typeof EXECUTABLE_MODE;
 }
 
 export interface SessionLimits {
@@ -66,6 +89,8 @@ export function fileInfo(sessionId: string, id: string, entry: ManifestEntry): F
     path: entry.path,
     language: entry.language,
     doc: { collection: COLLECTION_FILES, id: fileDocId(sessionId, id) },
+    ...(entry.blob ? { blob: entry.blob } : {}),
+    ...(entry.mode ? { mode: entry.mode } : {}),
   };
 }
 
@@ -201,6 +226,104 @@ export class SessionService {
     );
   }
 
+  /**
+   * Adds `files` and drops the files `replace` names, as ONE manifest op (an import: everyone's
+   * tree fills in at once, and one commit holds it all). Text files get a new document each,
+   * made before the op; binary files point at blobs the caller has written into the repository.
+   * Every path passes the create rule and must be free of what stays and of each other, the
+   * session's file cap holds, or nothing is written. Replaced files' documents are deleted after
+   * the op (the caller has committed their last text).
+   */
+  async addFiles(
+    sessionId: string,
+    files: readonly NewFile[],
+    opts: { replace?: readonly string[] } = {},
+    actorId?: string,
+  ): Promise<FileInfo[]> {
+    const checked = files.map((f) => {
+      const path = validatePath(f.path);
+      const mode = f.mode === EXECUTABLE_MODE_VALUE ? { mode: EXECUTABLE_MODE_VALUE } : {};
+      if ('blob' in f) {
+        const entry: ManifestEntry = { path, language: BINARY_LANGUAGE, blob: { ...f.blob }, ...mode };
+        return { entry, content: undefined };
+      }
+      const content = validateContent(f.content, this.limits.maxFileChars);
+      return { entry: { path, language: languageForPath(path), ...mode } as ManifestEntry, content };
+    });
+    return this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const replace = new Set(opts.replace ?? []);
+        for (const id of replace)
+          if (!manifest.files[id]) throw new AppError('ERR_FILE_NOT_FOUND', 'A file to replace is gone.');
+        const stay = Object.entries(manifest.files).filter(([id]) => !replace.has(id));
+        if (stay.length + checked.length > this.limits.maxFilesPerSession) {
+          throw new AppError(
+            'ERR_TOO_MANY_FILES',
+            `A session may hold at most ${this.limits.maxFilesPerSession} files; this would make ${stay.length + checked.length}.`,
+          );
+        }
+        const taken = stay.map(([, e]) => e.path);
+        const folders = Object.keys(manifest.folders ?? {});
+        for (const { entry } of checked) {
+          assertPathFree(entry.path, taken);
+          assertFolderFree(entry.path, [], folders, true);
+          taken.push(entry.path);
+        }
+        const made: Array<[string, ManifestEntry]> = [];
+        for (const { entry, content } of checked) {
+          const id = newFileId();
+          if (content !== undefined) {
+            const fileDoc = this.conn.get(COLLECTION_FILES, fileDocId(sessionId, id));
+            try {
+              await createDoc(fileDoc, { text: content });
+            } finally {
+              fileDoc.destroy();
+            }
+          }
+          made.push([id, entry]);
+        }
+        const op: unknown[] = [...replace].map((id) => ({ p: ['files', id], od: manifest.files[id] }));
+        for (const [id, entry] of made) op.push({ p: ['files', id], oi: entry });
+        if (op.length > 0) await submitOp(doc, op);
+        for (const id of replace) {
+          await withDoc(this.conn, COLLECTION_FILES, fileDocId(sessionId, id), async (fileDoc) => {
+            if (fileDoc.type) await deleteDoc(fileDoc);
+          });
+        }
+        if (op.length > 0) this.hooks.treeChanged?.(sessionId, actorId);
+        return made.map(([id, entry]) => fileInfo(sessionId, id, entry));
+      }),
+    );
+  }
+
+  /**
+   * Points binary file `fileId` at another blob (a revert or an import replacing its content),
+   * keeping its id, path and mode unless `mode` says otherwise.
+   */
+  async setBlob(
+    sessionId: string,
+    fileId: string,
+    blob: ManifestBlob,
+    mode: typeof EXECUTABLE_MODE_VALUE | undefined,
+    actorId?: string,
+  ): Promise<void> {
+    await this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const old = manifest.files[fileId];
+        if (!old?.blob) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+        const entry: ManifestEntry = {
+          path: old.path,
+          language: BINARY_LANGUAGE,
+          blob,
+          ...(mode ? { mode } : {}),
+        };
+        if (JSON.stringify(entry) === JSON.stringify(old)) return;
+        await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
+        this.hooks.treeChanged?.(sessionId, actorId);
+      }),
+    );
+  }
+
   async updateFile(
     sessionId: string,
     fileId: string,
@@ -230,10 +353,12 @@ export class SessionService {
         if (path !== old.path) this.assertFree(manifest, path, fileId);
         // A language that followed the old extension follows the new one; an override stays.
         const followed = old.language === languageForPath(old.path);
-        const language =
-          (input.language as string | undefined) ??
-          (followed && path !== old.path ? languageForPath(path) : old.language);
-        const entry: ManifestEntry = { path, language };
+        // A binary file stays binary: its language is no choice of the user's.
+        const language = old.blob
+          ? old.language
+          : ((input.language as string | undefined) ??
+            (followed && path !== old.path ? languageForPath(path) : old.language));
+        const entry: ManifestEntry = { ...old, path, language };
         if (entry.path !== old.path || entry.language !== old.language) {
           await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
           this.hooks.treeChanged?.(sessionId, actorId);
@@ -326,7 +451,7 @@ export class SessionService {
         const moved: Array<[string, ManifestEntry, ManifestEntry]> = files.map(([id, f]) => [
           id,
           f,
-          { path: validatePath(dest(f.path)), language: f.language },
+          { ...f, path: validatePath(dest(f.path)) },
         ]);
         for (const [, , entry] of moved) {
           assertPathFree(entry.path, stayFiles);

@@ -27,22 +27,25 @@ import {
   log,
   openRepo,
   type Repo,
+  readBlob,
   readEntry,
   readFileAt,
-  readTree,
-  readVersion,
+  readTreeFiles,
+  readVersionFile,
   resolveSha,
   resolveThread,
   tagsByCommit,
+  type VersionFile,
 } from '../git/index.js';
 import { authorOf } from '../ot/authorship.js';
 import type { DocSeals } from '../ot/backend.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
+import type { ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
-import type { FileInfo, FolderMove, SessionService } from '../sessions/service.js';
+import type { FileInfo, FolderMove, ManifestEntry, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
 import { textDiffOp } from './text-edit.js';
 import type { CommitWorker } from './worker.js';
@@ -119,8 +122,28 @@ export class VersionService {
   async version(sessionId: string, sha: string) {
     const repo = await this.repo(sessionId);
     const entry = await readEntry(repo, sha, { engine: this.o.diffEngine });
-    const files = await readVersion(repo, entry.sha);
-    return { ...entry, files: files.map((f) => ({ path: f.path, size: f.content.length })) };
+    const files = [...(await readTreeFiles(repo, entry.sha)).values()];
+    return {
+      ...entry,
+      // Text: its length in characters; a binary file: bytes, and `binary: true`.
+      files: files.map((f) =>
+        'blob' in f
+          ? { path: f.path, size: f.blob.size, binary: true }
+          : { path: f.path, size: f.content.length },
+      ),
+    };
+  }
+
+  /** One file of a version: its text, or a binary file's bytes. */
+  async fileInVersion(
+    sessionId: string,
+    sha: string,
+    path: string,
+  ): Promise<{ content: string } | { bytes: Buffer }> {
+    const repo = await this.repo(sessionId);
+    const file = await readVersionFile(repo, sha, path);
+    if ('blob' in file) return { bytes: Buffer.from(await readBlob(repo, file.blob.oid)) };
+    return { content: file.content };
   }
 
   async fileAt(sessionId: string, sha: string, path: string): Promise<string> {
@@ -136,7 +159,11 @@ export class VersionService {
     const opts = { engine: this.o.diffEngine, maxLines: this.o.diffMaxLines };
     if (sha === 'live') {
       const from = base ?? (await headSha(repo));
-      return diffWithFiles(repo, from, await this.liveFiles(sessionId), opts);
+      const manifest = await this.o.sessions.manifest(sessionId);
+      const blobs = Object.values(manifest.files)
+        .filter((f) => f.blob)
+        .map((f) => ({ path: f.path, blob: f.blob! }));
+      return diffWithFiles(repo, from, [...(await this.liveFiles(sessionId)), ...blobs], opts);
     }
     if (base === undefined) return diffCommit(repo, sha, opts);
     return diffCommits(repo, base, sha, opts);
@@ -272,15 +299,23 @@ export class VersionService {
     actor: Actor,
   ): Promise<FileInfo & { sha: string | null }> {
     const path = validatePath(input.path);
-    let content = input.content;
     let sha: string | null = null;
-    if (content === undefined) {
+    let file: FileInfo;
+    if (input.content === undefined) {
       const repo = await this.repo(sessionId);
       sha = input.sha === undefined ? await latestWithFile(repo, path) : await resolveSha(repo, input.sha);
       if (sha === null) throw new AppError('ERR_FILE_NOT_FOUND', `No version holds ${path}.`);
-      content = await readFileAt(repo, sha, path);
+      // Text or binary as the version holds it; a binary file points at the same blob again.
+      const [made] = await this.o.sessions.addFiles(
+        sessionId,
+        [{ ...(await readVersionFile(repo, sha, path)), path }],
+        {},
+        actor.id,
+      );
+      file = made!;
+    } else {
+      file = await this.o.sessions.createFile(sessionId, { path, content: input.content }, actor.id);
     }
-    const file = await this.o.sessions.createFile(sessionId, { path, content }, actor.id);
     this.o.notifySession(sessionId, EVENTS.sessionEvent, {
       sessionId,
       type: 'fileRestored',
@@ -303,7 +338,7 @@ export class VersionService {
   async revert(sessionId: string, sha: string, actor: Actor) {
     const repo = await this.repo(sessionId);
     const full = await resolveSha(repo, sha);
-    const target = await readTree(repo, full);
+    const target = await readTreeFiles(repo, full);
     const entry = await readEntry(repo, full, { engine: this.o.diffEngine });
     const short = full.slice(0, 7);
     // Private docs: nothing else fetches them, so they stay at the version read until submitted.
@@ -311,17 +346,28 @@ export class VersionService {
     try {
       return await this.o.worker.exclusive(sessionId, async (commit) => {
         const current = Object.entries((await this.o.sessions.manifest(sessionId)).files);
+        // A file whose kind changes (text ↔ binary) goes and comes back as the target has it.
+        const sameKind = (f: ManifestEntry, t: VersionFile) => Boolean(f.blob) === 'blob' in t;
         const doomed = current
-          .filter(([, f]) => !target.has(f.path))
+          .filter(([, f]) => {
+            const t = target.get(f.path);
+            return t === undefined || !sameKind(f, t);
+          })
           .map(([id, f]) => [id, f.path] as [string, string]);
         // Read before the "Before revert" commit, which then holds at least what the edits remove.
         const edits: RevertEdit[] = [];
+        const blobs: Array<[fileId: string, VersionFile & { blob: ManifestBlob }]> = [];
         for (const [fileId, f] of current) {
           const wanted = target.get(f.path);
-          if (wanted === undefined) continue;
+          if (wanted === undefined || !sameKind(f, wanted)) continue;
+          if ('blob' in wanted) {
+            blobs.push([fileId, wanted]);
+            continue;
+          }
           const doc = conn.get(COLLECTION_FILES, fileDocId(sessionId, fileId)) as TypedDoc<{ text: string }>;
           await new Promise<void>((resolve, reject) => doc.fetch((err) => (err ? reject(err) : resolve())));
-          if (doc.type) edits.push({ fileId, path: f.path, doc, wanted, v: doc.version ?? 0 });
+          if (doc.type)
+            edits.push({ fileId, path: f.path, doc, wanted: wanted.content, v: doc.version ?? 0 });
         }
         const before = () => commit({ message: `Before revert to ${short}`, actorId: actor.id });
         if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
@@ -339,10 +385,17 @@ export class VersionService {
           }
           this.o.worker.noteEdit(sessionId, actor.id, e.wanted.length);
         }
-        const existing = new Set(current.map(([, f]) => f.path));
-        for (const [path, content] of target) {
-          if (!existing.has(path)) await this.o.sessions.createFile(sessionId, { path, content }, actor.id);
+        for (const [fileId, t] of blobs) {
+          await this.o.sessions.setBlob(sessionId, fileId, t.blob, t.mode, actor.id).catch((err) => {
+            if ((err as { code?: unknown }).code !== 'ERR_FILE_NOT_FOUND') throw err;
+          });
         }
+        // Everything the target has that the session now lacks, as one manifest op.
+        const kept = new Set(
+          current.filter(([id]) => !doomed.some(([d]) => d === id)).map(([, f]) => f.path),
+        );
+        const missing = [...target.values()].filter((t) => !kept.has(t.path));
+        if (missing.length > 0) await this.o.sessions.addFiles(sessionId, missing, {}, actor.id);
         const result = await commit({ message: `Revert to ${short}: ${entry.subject}`, actorId: actor.id });
         const differs = await this.whoDiffers(sessionId, edits);
         this.o.notifySession(sessionId, EVENTS.sessionEvent, {
@@ -477,6 +530,13 @@ export class VersionService {
       ...Object.keys(manifest.folders ?? {}).map((path) => ({ path, folder: true as const })),
       ...files.map((f) => ({ path: f.path, content: Buffer.from(f.content, 'utf8') })),
     ];
+    // Binary files: their blobs, byte for byte.
+    const blobs = Object.values(manifest.files).filter((f) => f.blob);
+    if (blobs.length > 0) {
+      const repo = await this.repo(sessionId);
+      for (const f of blobs)
+        entries.push({ path: f.path, content: Buffer.from(await readBlob(repo, f.blob!.oid)) });
+    }
     return entries.sort((a, b) => comparePaths(a.path, b.path));
   }
 
@@ -484,6 +544,7 @@ export class VersionService {
     const manifest = await this.o.sessions.manifest(sessionId);
     const files: Array<{ path: string; content: string }> = [];
     for (const [fileId, f] of Object.entries(manifest.files)) {
+      if (f.blob) continue;
       const text = await withDoc<{ text: string }, string | undefined>(
         this.o.conn,
         COLLECTION_FILES,

@@ -33,6 +33,7 @@ import {
   maintainRepo,
   openRepo,
   type Repo,
+  type SnapshotFile,
 } from '../git/index.js';
 import type { Logger } from '../log.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
@@ -348,21 +349,27 @@ export class CommitWorker {
   private async readLiveFiles(sessionId: string) {
     const manifest = await this.o.sessions.manifest(sessionId);
     const entries = Object.entries(manifest.files);
-    const ids = entries.map(([fileId]) => fileDocId(sessionId, fileId));
+    const ids = entries.filter(([, e]) => !e.blob).map(([fileId]) => fileDocId(sessionId, fileId));
     const snapshots = await new Promise<Record<string, { v: number; data?: { text?: string } }>>(
       (resolve, reject) =>
         this.o.db.getSnapshotBulk(COLLECTION_FILES, ids, null, null, (err: unknown, res: never) =>
           err ? reject(err) : resolve(res),
         ),
     );
-    const files: Array<{ path: string; content: string }> = [];
+    const files: SnapshotFile[] = [];
     const versions = new Map<string, number>();
     for (const [fileId, entry] of entries) {
+      const mode = entry.mode ? { mode: entry.mode } : {};
+      // A binary file is its blob, written into the repo when it arrived: no document to read.
+      if (entry.blob) {
+        files.push({ path: entry.path, blob: entry.blob, ...mode });
+        continue;
+      }
       const snap = snapshots[fileDocId(sessionId, fileId)];
       const text = textOf(snap?.data?.text);
       // A file whose document is gone (deleted under us) is simply not in this version.
       if (typeof text !== 'string') continue;
-      files.push({ path: entry.path, content: text });
+      files.push({ path: entry.path, content: text, ...mode });
       versions.set(fileId, snap!.v);
     }
     return { files, versions };

@@ -9,6 +9,8 @@ import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { AppError } from '../../errors/app-error.js';
 import type { GitStream } from '../../git/cli-stream.js';
+import { readBlob } from '../../git/index.js';
+import { imageTypeForPath } from '../../protocol/binary.js';
 import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
 import { zipStream } from '../../versions/zip.js';
@@ -82,9 +84,30 @@ export function downloadRoutes(services: Services, gitAuth: GitAuthenticator): R
   router.get('/files/:fileId/raw', read, async (ctx) => {
     const fileId = ctx.params.fileId!;
     if (!FILE_ID_RE.test(fileId)) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
-    const file = await sessions.readFile(sessionOf(ctx), fileId);
-    ctx.type = 'text/plain; charset=utf-8';
-    ctx.set('Content-Disposition', attachment(file.path.slice(file.path.lastIndexOf('/') + 1)));
+    const sessionId = sessionOf(ctx);
+    const entry = (await sessions.manifest(sessionId)).files[fileId];
+    if (!entry) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+    const name = entry.path.slice(entry.path.lastIndexOf('/') + 1);
+    // `?inline=1` on an image: shown, never run. The image type comes from the extension, never
+    // from the bytes; `sandbox` and a policy allowing nothing keep an SVG's script dead even when
+    // it is opened as a page, and nosniff stops a browser second-guessing the type.
+    const image = ctx.query.inline ? imageTypeForPath(entry.path) : null;
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set(
+      'Content-Security-Policy',
+      "sandbox; default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    ctx.set(
+      'Content-Disposition',
+      image ? `inline; filename*=UTF-8''${encodeURIComponent(name)}` : attachment(name),
+    );
+    if (entry.blob) {
+      ctx.type = image ?? 'application/octet-stream';
+      ctx.body = Buffer.from(await readBlob(await versions.repo(sessionId), entry.blob.oid));
+      return;
+    }
+    const file = await sessions.readFile(sessionId, fileId);
+    ctx.type = image ?? 'text/plain; charset=utf-8';
     ctx.body = file.content;
   });
 

@@ -9,7 +9,9 @@ import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
 import { applyMemberChanges } from '../../sessions/members.js';
 import { validateSessionName } from '../../sessions/service.js';
+import { ON_CONFLICT, type OnConflict } from '../../versions/import.js';
 import { type AuthState, authenticate, requireSession } from '../authenticate.js';
+import { readRawBody } from '../raw-body.js';
 
 const nameSchema = z.object({ name: z.unknown() });
 const roleSchema = z.object({ role: z.enum(ROLES) });
@@ -26,6 +28,11 @@ const restoreFileSchema = z.object({
 const updateFileSchema = z
   .object({ path: z.unknown().optional(), language: z.unknown().optional() })
   .refine((b) => b.path !== undefined || b.language !== undefined, 'send a new path or language');
+
+const importQuerySchema = z.object({
+  onConflict: z.enum(ON_CONFLICT as [OnConflict, ...OnConflict[]]).optional(),
+  into: z.string().max(4096).optional(),
+});
 
 type Ctx = { params: Record<string, string> };
 const param = (ctx: unknown, name: string) => (ctx as Ctx).params[name] ?? '';
@@ -146,10 +153,41 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     ctx.status = 204;
   });
 
+  // JSON `{path, content?}` makes a text file; raw bytes (application/octet-stream, `?path=`) make
+  // a text or a binary file by content (protocol/binary.ts), at most MAX_BINARY_BYTES.
   router.post('/:sessionId/files', write, async (ctx) => {
+    if (ctx.is('application/octet-stream')) {
+      const bytes = await readRawBody(
+        ctx,
+        'application/octet-stream',
+        services.config.maxBinaryBytes,
+        'a file',
+      );
+      ctx.status = 201;
+      ctx.body = await services.imports.uploadFile(
+        param(ctx, 'sessionId'),
+        ctx.query.path,
+        bytes,
+        actorOf(ctx),
+      );
+      return;
+    }
     const body = parseWith(createFileSchema, ctx.request.body);
     ctx.status = 201;
     ctx.body = await sessions.createFile(param(ctx, 'sessionId'), body, ctx.state.auth.user.id);
+  });
+
+  // A zip of files and folders as ONE version; `?onConflict=skip|replace|keep-both`, `?into=<folder>`.
+  router.post('/:sessionId/import', write, async (ctx) => {
+    const { onConflict, into } = parseWith(importQuerySchema, ctx.query);
+    const body = await readRawBody(ctx, 'application/zip', services.config.maxImportBytes, 'an import');
+    ctx.status = 201;
+    ctx.body = await services.imports.importZip(
+      param(ctx, 'sessionId'),
+      body,
+      { onConflict, into },
+      actorOf(ctx),
+    );
   });
 
   // A deleted file back: from the caller's local copy (`content`) or a version (`sha`, default the

@@ -65,13 +65,21 @@ export function versionRoutes(services: Services): Router<AuthState> {
 
   router.get('/versions/:sha/files/*path', read, async (ctx) => {
     const path = (ctx.params as Record<string, string | string[]>).path;
-    const text = await versions.fileAt(
+    const file = await versions.fileInVersion(
       ctx.params.sessionId!,
       ctx.params.sha!,
       Array.isArray(path) ? path.join('/') : (path ?? ''),
     );
+    if ('bytes' in file) {
+      // A binary file: its bytes as they are, never sniffed into something a browser runs.
+      ctx.set('X-Content-Type-Options', 'nosniff');
+      ctx.set('Content-Security-Policy', "sandbox; default-src 'none'");
+      ctx.type = 'application/octet-stream';
+      ctx.body = file.bytes;
+      return;
+    }
     ctx.type = 'text/plain; charset=utf-8';
-    ctx.body = text;
+    ctx.body = file.content;
   });
 
   router.get('/versions/:sha/diff', read, async (ctx) => {
