@@ -56,6 +56,14 @@ export interface SnapshotInput {
    * it, made even when the tree equals `main`'s, so history keeps the pushed commits.
    */
   mergeParent?: string;
+  /**
+   * With `mergeParent`: a commit in `mergeParent`'s history (null: none yet, an import). When
+   * `main` is still exactly there
+   * and the snapshot's tree is exactly `mergeParent`'s, `main` moves to `mergeParent` itself (the
+   * covers note goes on it) instead of a merge: a push nobody typed around leaves the pusher's
+   * clone up to date.
+   */
+  fastForwardFrom?: string | null;
 }
 
 /** Outcome of `commitSnapshot`: a new commit, or nothing to commit (sha is the current head, null if none). */
@@ -97,6 +105,14 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     }
     const parentTree = parent ? (await git.readCommit({ ...repo.git, oid: parent })).commit.tree : EMPTY_TREE;
     if (tree.oid === parentTree && !input.mergeParent) return { unchanged: true as const, sha: parent };
+    if (input.mergeParent && input.fastForwardFrom !== undefined && input.fastForwardFrom === parent) {
+      const pushed = await git.readCommit({ ...repo.git, oid: input.mergeParent });
+      if (pushed.commit.tree === tree.oid) {
+        await writeCovers(repo, input.mergeParent, covers, time);
+        await updateRef(repo, MAIN_REF, input.mergeParent, parent);
+        return { sha: input.mergeParent };
+      }
+    }
 
     const before = await flattenTree(repo, parentTree);
     const description = userMessage || describeChanges(before, tree.files);

@@ -22,9 +22,10 @@ import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
+import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { checkTreePath } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
-import type { SessionService } from '../sessions/service.js';
+import type { NewFile, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter } from '../storage/types.js';
 import { merge3 } from './merge3.js';
 import type { Actor } from './service.js';
@@ -85,6 +86,11 @@ export interface PushServiceOptions {
  */
 interface Journal {
   sha: string;
+  /**
+   * The session's head the push was based on, when the pushed history contains it (null: the
+   * session had no version); undefined otherwise. Lets an untouched push fast-forward `main`.
+   */
+  base?: string | null;
   actorId: string;
   message: string;
   steps: Step[];
@@ -98,12 +104,17 @@ const PUSH_KEY = 'push';
 /** One file of a commit as read from git: its blob id and text. */
 interface PushedFile {
   oid: string;
-  text: string;
+  /** The text; null for a binary file (protocol/binary.ts isBinaryContent), kept as its blob. */
+  text: string | null;
+  size: number;
+  /** `100755` for an executable file. */
+  mode?: typeof EXECUTABLE_MODE;
 }
 
 type Step =
   | { kind: 'edit'; fileId: string; path: string; at: number; op: unknown[] }
-  | { kind: 'create'; path: string; text: string }
+  | { kind: 'create'; file: NewFile }
+  | { kind: 'blob'; fileId: string; path: string; blob: ManifestBlob; mode?: typeof EXECUTABLE_MODE }
   | { kind: 'delete'; fileId: string; path: string }
   | { kind: 'rename'; fileId: string; from: string; to: string };
 
@@ -140,7 +151,7 @@ export async function readPushedTree(
   limits: PushLimits,
 ): Promise<Map<string, PushedFile>> {
   const listing = (await gitIn(gitDir, ['ls-tree', '-r', '-z', '-l', '--full-tree', sha])).toString('utf8');
-  const entries: Array<{ path: string; oid: string }> = [];
+  const entries: Array<{ path: string; oid: string; mode?: typeof EXECUTABLE_MODE }> = [];
   const bad: string[] = [];
   for (const line of listing.split('\0')) {
     if (!line) continue;
@@ -153,7 +164,7 @@ export async function readPushedTree(
     else if (mode === '120000') bad.push(`"${path}": symbolic links are not supported.`);
     else if (Number(size) > limits.maxFileBytes)
       bad.push(`"${path}" is ${size} bytes; this server takes files up to ${limits.maxFileBytes} bytes.`);
-    else entries.push({ path, oid: oid! });
+    else entries.push({ path, oid: oid!, ...(mode === EXECUTABLE_MODE ? { mode: EXECUTABLE_MODE } : {}) });
   }
   if (bad.length > 0) throw new PushRefused('refused file names or types', bad);
   const files = new Map<string, PushedFile>();
@@ -169,17 +180,11 @@ export async function readPushedTree(
     blobs.set(oid!, batch.subarray(nl + 1, nl + 1 + n));
     at = nl + 1 + n + 1;
   }
-  const binary: string[] = [];
   for (const e of entries) {
     const raw = blobs.get(e.oid)!;
-    const text = raw.toString('utf8');
-    if (!Buffer.from(text, 'utf8').equals(raw)) {
-      binary.push(`"${e.path}" is not UTF-8 text: binary files cannot be pushed to this server yet.`);
-      continue;
-    }
-    files.set(e.path, { oid: e.oid, text });
+    const text = isBinaryContent(raw) ? null : raw.toString('utf8');
+    files.set(e.path, { oid: e.oid, text, size: raw.length, ...(e.mode ? { mode: e.mode } : {}) });
   }
-  if (binary.length > 0) throw new PushRefused('binary files', binary);
   return files;
 }
 
@@ -223,6 +228,7 @@ export class PushService {
       const subject = (await gitIn(quarantine, ['log', '-1', '--format=%s', sha])).toString('utf8').trim();
       const journal: Journal = {
         sha,
+        ...(base === head ? { base } : {}),
         actorId: actor.id,
         message: `Push ${sha.slice(0, 7)}: ${subject}`,
         steps,
@@ -301,6 +307,10 @@ export class PushService {
         stampAuthor(meta, actor.id);
         await this.o.submit(COLLECTION_FILES, fileDocId(sessionId, s.fileId), s.at, s.op, meta.m);
         this.o.worker.noteTyping(sessionId);
+      } else if (s.kind === 'blob') {
+        const now = manifest.files[s.fileId];
+        if (now?.blob && now.blob.oid !== s.blob.oid)
+          await this.o.sessions.setBlob(sessionId, s.fileId, s.blob, s.mode, actor.id);
       } else if (s.kind === 'rename') {
         const now = manifest.files[s.fileId];
         if (now && now.path !== s.to)
@@ -310,11 +320,15 @@ export class PushService {
     const existing = new Set(
       Object.values((await this.o.sessions.manifest(sessionId)).files).map((f) => f.path),
     );
-    for (const s of steps) {
-      if (s.kind === 'create' && !existing.has(s.path))
-        await this.o.sessions.createFile(sessionId, { path: s.path, content: s.text }, actor.id);
-    }
-    const result = await commit({ message: journal.message, actorId: actor.id, mergeParent: sha });
+    // New files in one manifest op: everyone's tree fills in at once.
+    const creates = steps.flatMap((s) => (s.kind === 'create' && !existing.has(s.file.path) ? [s.file] : []));
+    if (creates.length > 0) await this.o.sessions.addFiles(sessionId, creates, {}, actor.id);
+    const result = await commit({
+      message: journal.message,
+      actorId: actor.id,
+      mergeParent: sha,
+      ...(journal.base !== undefined ? { fastForwardFrom: journal.base } : {}),
+    });
     await fs.promises.rm(this.journalPath(sessionId), { force: true });
     return { sha: result.sha! };
   }
@@ -373,17 +387,34 @@ export class PushService {
       const before = baseFiles.get(path);
       if (renamedTo.has(path) || before?.oid === file.oid) continue;
       const fileId = byPath.get(path);
+      const mode = file.mode ? { mode: file.mode } : {};
       if (fileId === undefined) {
         if (before)
           refusals.push(
             `${path}: deleted or renamed in Gitpad since your base version; fetch and merge first.`,
           );
-        else steps.push({ kind: 'create', path, text: file.text });
+        else if (file.text === null)
+          steps.push({ kind: 'create', file: { path, blob: { oid: file.oid, size: file.size }, ...mode } });
+        else steps.push({ kind: 'create', file: { path, content: file.text, ...mode } });
+        continue;
+      }
+      const entry = manifest.files[fileId]!;
+      if (entry.blob || file.text === null || before?.text === null) {
+        // A binary file: its blob is replaced when Gitpad still has the base's (or the same one).
+        const liveOid = entry.blob?.oid;
+        if (!entry.blob || file.text !== null)
+          refusals.push(
+            `${path}: a push cannot turn a text file into a binary one or back; delete it first.`,
+          );
+        else if (liveOid !== file.oid && liveOid !== before?.oid)
+          refusals.push(`${path}: binary file changed both in Gitpad and in the push.`);
+        else if (liveOid !== file.oid)
+          steps.push({ kind: 'blob', fileId, path, blob: { oid: file.oid, size: file.size }, ...mode });
         continue;
       }
       const now = await live(fileId);
       if (!now) continue;
-      if (!before) {
+      if (!before || before.text === null) {
         // Added on both sides: the same text is no change; anything else is a conflict.
         if (now.text !== file.text)
           refusals.push(`${path}: added both in Gitpad and in the push (lines 1-${lineCount(file.text)}).`);

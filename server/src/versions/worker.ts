@@ -86,6 +86,8 @@ export interface CommitRequest {
   actorId?: string;
   /** A pushed commit to record as the second parent (a merge), see `SnapshotInput.mergeParent`. */
   mergeParent?: string;
+  /** See `SnapshotInput.fastForwardFrom`. */
+  fastForwardFrom?: string | null;
 }
 
 export class CommitWorker {
@@ -275,6 +277,7 @@ export class CommitWorker {
         covers,
         ...(req.message ? { message: req.message } : {}),
         ...(req.mergeParent ? { mergeParent: req.mergeParent } : {}),
+        ...(req.fastForwardFrom !== undefined ? { fastForwardFrom: req.fastForwardFrom } : {}),
       });
       this.recovered(sessionId, taken?.failures ?? 0);
       if (!result.unchanged) {
