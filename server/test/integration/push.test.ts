@@ -299,6 +299,39 @@ describe('git push into a live session (issue 13)', () => {
     fsck(s.id);
   });
 
+  it('concurrent pushes to one session, and a Save version racing them, all land', async () => {
+    const s = await session({ 'a.txt': 'one\ntwo\nthree\n', 'b.txt': 'b\n' });
+    const d1 = await clone(s.id);
+    const d2 = await clone(s.id);
+    fs.writeFileSync(path.join(d1, 'a.txt'), 'ONE\ntwo\nthree\n');
+    fs.writeFileSync(path.join(d1, 'first.txt'), '1\n');
+    await commitAll(d1, 'First');
+    fs.writeFileSync(path.join(d2, 'a.txt'), 'one\ntwo\nTHREE\n');
+    fs.writeFileSync(path.join(d2, 'second.txt'), '2\n');
+    await commitAll(d2, 'Second');
+    const doc = await open(owner, s.id, s.files['b.txt']!.doc);
+    await submit(doc, [{ p: ['text', 0], si: 'typed ' }]);
+    const [r1, r2] = await Promise.all([push(d1), push(d2), save(s.id, 'racing save')]);
+    // Both were based on the head: each either lands, or (when its POST came after the other's
+    // version) is refused with git's fetch first and nothing of it is applied.
+    const landed = [r1!, r2!].filter((r) => r.code === 0).length;
+    expect(landed, `${r1!.stderr}\n${r2!.stderr}`).to.be.at.least(1);
+    for (const r of [r1!, r2!])
+      if (r.code !== 0) expect(r.stderr).to.match(/fetch first|non-fast-forward|stale/);
+    const files = await liveFiles(s.id);
+    const a = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${s.files['a.txt']!.id}`, {
+      token: owner.token,
+    });
+    if (r1!.code === 0) expect(a.body.content).to.include('ONE');
+    if (r2!.code === 0) expect(a.body.content).to.include('THREE');
+    expect(files.map((f) => f.path)).to.include.members([
+      r1!.code === 0 ? 'first.txt' : 'a.txt',
+      r2!.code === 0 ? 'second.txt' : 'a.txt',
+    ]);
+    expect(text(doc)).to.equal('typed b\n');
+    fsck(s.id);
+  });
+
   it('a push whose base is no longer main is refused with git’s fetch first', async () => {
     const s = await session({ 'c.txt': 'alpha\nbeta\ngamma\n' });
     const d = await clone(s.id);
