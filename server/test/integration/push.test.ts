@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -260,6 +261,41 @@ describe('git push into a live session (issue 13)', () => {
     }
     expect(await paths(s.id)).to.deep.equal(['a.txt']);
     fsck(s.id);
+  });
+
+  it('refuses a pack over PUSH_MAX_PACK_BYTES and more files than PUSH_MAX_FILES, with remote: reasons', async () => {
+    const small = await startServer({ env: { PUSH_MAX_PACK_BYTES: '2048', PUSH_MAX_FILES: '2' } });
+    try {
+      const u = await registerUser(small.url);
+      const s = await createSession(small.url, u, { files: { 'a.txt': 'a\n' } });
+      await api(small.url, 'POST', `/api/sessions/${s.id}/versions`, { token: u.token, body: {} });
+      const d = dir();
+      expect((await git(['clone', cloneUrl(small.url, s.id, u.username, 'correct horse'), d])).code).to.equal(
+        0,
+      );
+      fs.writeFileSync(path.join(d, 'noise.txt'), randomBytes(4096).toString('base64'));
+      await commitAll(d, 'Noise');
+      const big = await push(d);
+      expect(big.code).to.not.equal(0);
+      expect(big.stderr).to.include('remote: fatal: pack exceeds maximum allowed size');
+
+      const d2 = dir();
+      expect(
+        (await git(['clone', cloneUrl(small.url, s.id, u.username, 'correct horse'), d2])).code,
+      ).to.equal(0);
+      for (const n of ['x', 'y', 'z']) fs.writeFileSync(path.join(d2, `${n}.txt`), `${n}\n`);
+      await commitAll(d2, 'Three files');
+      const many = await push(d2);
+      expect(many.code).to.not.equal(0);
+      expect(many.stderr).to.include(
+        'remote: Gitpad: This push changes 3 files; this server takes at most 2 per push.',
+      );
+      expect(many.stderr).to.include('(too many files)');
+      const live = await api(small.url, 'GET', `/api/sessions/${s.id}`, { token: u.token });
+      expect(live.body.files.map((f: { path: string }) => f.path)).to.deep.equal(['a.txt']);
+    } finally {
+      await small.close();
+    }
   });
 
   it('binary files and executable bits travel byte for byte: pushed, replaced, cloned, deleted', async () => {
