@@ -19,7 +19,7 @@ import type { SessionRecord, Store } from '../storage/types.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, fileDocId, newFileId, newSessionId } from './ids.js';
 import { isLanguage, languageForPath } from './languages.js';
 import { KeyedMutex } from './mutex.js';
-import { assertFolderFree, assertPathFree, folderPath, validatePath } from './paths.js';
+import { assertFolderFree, assertPathFree, folderPath, PathIndex, validatePath } from './paths.js';
 
 export interface ManifestEntry {
   path: string;
@@ -262,12 +262,14 @@ export class SessionService {
             `A session may hold at most ${this.limits.maxFilesPerSession} files; this would make ${stay.length + checked.length}.`,
           );
         }
-        const taken = stay.map(([, e]) => e.path);
+        // Indexed: an import of thousands of files checks each path in O(depth), not O(files).
+        const taken = new PathIndex(stay.map(([, e]) => e.path));
         const folders = Object.keys(manifest.folders ?? {});
         for (const { entry } of checked) {
-          assertPathFree(entry.path, taken);
+          const clash = taken.clash(entry.path);
+          if (clash) throw new AppError('ERR_PATH_EXISTS', clash);
           assertFolderFree(entry.path, [], folders, true);
-          taken.push(entry.path);
+          taken.add(entry.path);
         }
         const made: Array<[string, ManifestEntry]> = [];
         for (const { entry, content } of checked) {

@@ -12,9 +12,8 @@ import { submitOp } from '../ot/docs.js';
 import { isBinaryContent } from '../protocol/binary.js';
 import { EVENTS } from '../protocol/events.js';
 import { createIgnore } from '../protocol/gitignore.js';
-import { pathClash } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
-import { folderPath, validatePath } from '../sessions/paths.js';
+import { folderPath, PathIndex, validatePath } from '../sessions/paths.js';
 import type { FileInfo, ManifestEntry, NewFile, SessionService } from '../sessions/service.js';
 import { textDiffOp } from './text-edit.js';
 import type { UnzippedFile } from './unzip.js';
@@ -190,7 +189,9 @@ export class ImportService {
       const manifest = await this.o.sessions.manifest(sessionId);
       const existing = Object.entries(manifest.files);
       const byPath = new Map(existing.map(([id, e]) => [e.path, [id, e] as [string, ManifestEntry]]));
-      const clashOf = (path: string) => existing.find(([, e]) => pathClash(path, e.path) !== null);
+      // Indexed: thousands of imported paths against thousands of files, each in O(depth).
+      const index = new PathIndex(existing.map(([, e]) => e.path));
+      const clashOf = (path: string) => index.clash(path);
       const clashing = classified.filter((f) => clashOf(f.path));
       if (clashing.length > 0 && !opts.onConflict) {
         throw new AppError(
@@ -211,10 +212,7 @@ export class ImportService {
         if (!clash) adds.push(f);
         else if (opts.onConflict === 'skip') skipped.push(f.path);
         else if (opts.onConflict === 'keep-both') {
-          const to = keepBothName(
-            f.path,
-            (p) => !taken.has(p) && !clashOf(p) && !classified.some((c) => c.path === p),
-          );
+          const to = keepBothName(f.path, (p) => !taken.has(p) && !clashOf(p));
           taken.add(to);
           renamed.push({ from: f.path, to });
           adds.push({ ...f, path: to });
@@ -222,13 +220,9 @@ export class ImportService {
           // replace: the file at that very path; a clash of another kind (a folder, a case twin) stays a clash.
           const same = byPath.get(f.path);
           if (!same)
-            throw new AppError(
-              'ERR_PATH_EXISTS',
-              `"${f.path}" clashes with "${clash[1].path}": it cannot replace it.`,
-              {
-                paths: [f.path],
-              },
-            );
+            throw new AppError('ERR_PATH_EXISTS', `${clash} It cannot be replaced by a file.`, {
+              paths: [f.path],
+            });
           const [id, entry] = same;
           if ('content' in f && !entry.blob && (f.mode ?? null) === (entry.mode ?? null))
             replaceText.push([id, f.content]);

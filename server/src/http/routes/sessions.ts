@@ -8,7 +8,7 @@ import { ROLES } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
 import { applyMemberChanges } from '../../sessions/members.js';
-import { validateSessionName } from '../../sessions/service.js';
+import { fileInfo, validateSessionName } from '../../sessions/service.js';
 import { ON_CONFLICT, type OnConflict } from '../../versions/import.js';
 import { type AuthState, authenticate, requireSession } from '../authenticate.js';
 import { readRawBody } from '../raw-body.js';
@@ -203,8 +203,12 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     });
   });
 
+  // A binary file has no text: its entry (with `blob`); its bytes are at `.../raw`.
   router.get('/:sessionId/files/:fileId', read, async (ctx) => {
-    ctx.body = await sessions.readFile(param(ctx, 'sessionId'), fileIdOf(ctx));
+    const sessionId = param(ctx, 'sessionId');
+    const fileId = fileIdOf(ctx);
+    const entry = (await sessions.manifest(sessionId)).files[fileId];
+    ctx.body = entry?.blob ? fileInfo(sessionId, fileId, entry) : await sessions.readFile(sessionId, fileId);
   });
 
   // `path` may be relative to the file's folder (`../web/lib.rs`, `./x.rs`); everyone is told of a move.
