@@ -120,15 +120,33 @@ describe('git push into a live session (issue 13)', () => {
     await submit(a, [{ p: ['text', six], sd: 'six\n' }]);
     fs.writeFileSync(path.join(d, 'a.txt'), base.replace('four', 'FOUR').replace('seven', 'seven pushed'));
     await commitAll(d, 'Shout four');
-    // Typing while the push runs.
-    const pushing = push(d);
+    // Typing while the push runs: both clients keep typing (at the start of line 1 and at the end)
+    // until git has its answer.
+    let done = false;
+    const pushing = push(d).finally(() => {
+      done = true;
+    });
+    const typing = async (doc: ClientDoc, at: () => number, ch: string) => {
+      let n = 0;
+      while (!done && n < 200) {
+        doc.submitOp([{ p: ['text', at()], si: ch }] as never);
+        n++;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return n;
+    };
+    const [typedA, typedB] = await Promise.all([
+      typing(a, () => 0, 'x'),
+      typing(b, () => text(b).length, 'y'),
+    ]);
     await submit(b, [{ p: ['text', text(b).length], si: 'tail\n' }]);
     const r = await pushing;
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stderr).to.match(/remote: Gitpad: applied to the live session as version [0-9a-f]{7}/);
     await waitFor(() => text(a) === text(b) && text(a).includes('seven pushed') && text(a).includes('tail'));
     const live = text(a);
-    expect(live).to.include('A:one');
+    expect(live).to.include(`${'x'.repeat(typedA)}A:one`);
+    expect(live).to.include(`${'y'.repeat(typedB)}tail`);
     expect(live).to.include('seven pushed');
     expect(live).to.include('tail\n');
     expect(live).to.not.include('six');
