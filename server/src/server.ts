@@ -153,6 +153,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     reposDir: config.reposDir,
     actorById: (userId) => store.users.byId(userId),
     logger,
+    notifySession,
   });
   const imports = new ImportService({
     reposDir: config.reposDir,

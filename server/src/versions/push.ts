@@ -23,6 +23,7 @@ import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
+import { EVENTS, type MovedEvent } from '../protocol/events.js';
 import { checkTreePath } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import type { NewFile, SessionService } from '../sessions/service.js';
@@ -76,6 +77,8 @@ export interface PushServiceOptions {
   /** The pusher again, when a push is finished after a restart (null: account gone). */
   actorById: (userId: string) => Promise<Actor | null>;
   logger: Logger;
+  /** Tells a session's members (renames: the same `moved` event as the file tree's). */
+  notifySession: (sessionId: string, event: string, payload: unknown) => void;
 }
 
 /**
@@ -313,8 +316,18 @@ export class PushService {
           await this.o.sessions.setBlob(sessionId, s.fileId, s.blob, s.mode, actor.id);
       } else if (s.kind === 'rename') {
         const now = manifest.files[s.fileId];
-        if (now && now.path !== s.to)
+        if (now && now.path !== s.to) {
           await this.o.sessions.updateFile(sessionId, s.fileId, { path: s.to }, actor.id);
+          this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+            sessionId,
+            type: 'moved',
+            kind: 'file',
+            fileId: s.fileId,
+            from: s.from,
+            to: s.to,
+            by: { id: actor.id, displayName: actor.displayName },
+          } satisfies MovedEvent);
+        }
       }
     }
     const existing = new Set(

@@ -174,8 +174,19 @@ describe('git push into a live session (issue 13)', () => {
     fs.mkdirSync(path.join(d, 'moved'));
     fs.renameSync(path.join(d, 'old', 'name.txt'), path.join(d, 'moved', 'name.txt'));
     await commitAll(d, 'Shuffle files');
+    // Someone with the session open: their tree hears of the move and the delete.
+    const watcher = await connectClient(t.url, owner.token);
+    clients.push(watcher);
+    await emitAck(watcher.socket, 'session:join', { sessionId: s.id });
+    const events: Array<{ type: string; from?: string; to?: string; path?: string }> = [];
+    watcher.socket.on('session:event', (e) => events.push(e));
     const r = await push(d);
     expect(r.code, r.stderr).to.equal(0);
+    await waitFor(
+      () => events.some((e) => e.type === 'moved') && events.some((e) => e.type === 'fileDeleted'),
+    );
+    expect(events.find((e) => e.type === 'moved')).to.include({ from: 'old/name.txt', to: 'moved/name.txt' });
+    expect(events.find((e) => e.type === 'fileDeleted')).to.include({ path: 'gone.txt' });
     const files = await liveFiles(s.id);
     expect(files.map((f) => f.path)).to.deep.equal(['keep.txt', 'moved/name.txt', 'new.txt']);
     expect(files.find((f) => f.path === 'moved/name.txt')!.id).to.equal(s.files['old/name.txt']!.id);

@@ -154,7 +154,8 @@ async function migrateObjects(from: string, to: string): Promise<void> {
     const target = path.join(dst, rel);
     if (fs.existsSync(target)) return;
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const tmp = `${target}.gitpad-${randomBytes(4).toString('hex')}.tmp`;
+    // `tmp_`: what cleanupRepo (git/atomic-fs.ts) removes at start if a crash leaves it.
+    const tmp = path.join(path.dirname(target), `tmp_gitpad_${randomBytes(6).toString('hex')}`);
     await fs.promises.copyFile(path.join(src, rel), tmp);
     const fh = await fs.promises.open(tmp, 'r');
     await fh.sync();
