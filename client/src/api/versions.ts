@@ -4,7 +4,7 @@
  */
 import type { RevertDiffers } from '@protocol/events';
 import type { Comment, FileDiff } from '@protocol/versions';
-import { request } from './http';
+import { request, requestBlob } from './http';
 
 export type { CommentAuthor, DiffHunk, DiffLine, FileDiff, FileStatus } from '@protocol/versions';
 /** A comment on a version, or on one line of one file in it (protocol/versions.ts). */
@@ -75,13 +75,13 @@ export const versionsApi = {
   save: (sessionId: string, message?: string) =>
     request<SaveResult>('POST', `${base(sessionId)}/versions`, message ? { message } : {}),
   get: (sessionId: string, sha: string) => request<VersionDetail>('GET', version(sessionId, sha)),
-  fileAt: (sessionId: string, sha: string, path: string) =>
-    request<string>(
-      'GET',
+  /** A file as it was in a version: its text, or `{binary: size}` for a binary file (never shown as text). */
+  fileAt: async (sessionId: string, sha: string, path: string): Promise<string | { binary: number }> => {
+    const { blob } = await requestBlob(
       `${version(sessionId, sha)}/files/${path.split('/').map(encodeURIComponent).join('/')}`,
-      undefined,
-      { text: true },
-    ),
+    );
+    return blob.type.startsWith('application/octet-stream') ? { binary: blob.size } : blob.text();
+  },
   diff: (sessionId: string, target: DiffTarget) =>
     request<{ files: FileDiff[] }>(
       'GET',

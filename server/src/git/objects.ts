@@ -127,9 +127,16 @@ export function buildTree(files: ReadonlyArray<TreeInputFile>): BuiltTree {
   return { oid: writeDir(root), objects, files: flat };
 }
 
-/** Writes objects (children before parents) through the repo's atomic fs. Call under the writer. */
+/** Blobs written at once by `writeObjects`: their fsyncs overlap (a 3,000-file import). */
+const BLOB_BATCH = 32;
+
+/**
+ * Writes objects (children before parents) through the repo's atomic fs. Call under the writer.
+ * Blobs, which point at nothing, go first and a batch at a time; trees and commits then follow one
+ * by one in the order given, so no object is ever on disk before what it points at.
+ */
 export async function writeObjects(repo: Repo, objects: readonly PendingObject[]): Promise<void> {
-  for (const obj of objects) {
+  const write = async (obj: PendingObject) => {
     const oid = await git.writeObject({
       fs: repo.fs,
       gitdir: repo.dir,
@@ -139,7 +146,11 @@ export async function writeObjects(repo: Repo, objects: readonly PendingObject[]
     });
     if (oid !== obj.oid)
       throw new Error(`object id mismatch: computed ${obj.oid}, isomorphic-git wrote ${oid}`);
-  }
+  };
+  const blobs = objects.filter((o) => o.type === 'blob');
+  for (let i = 0; i < blobs.length; i += BLOB_BATCH)
+    await Promise.all(blobs.slice(i, i + BLOB_BATCH).map(write));
+  for (const obj of objects) if (obj.type !== 'blob') await write(obj);
 }
 
 /**

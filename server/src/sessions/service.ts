@@ -271,18 +271,21 @@ export class SessionService {
           assertFolderFree(entry.path, [], folders, true);
           taken.add(entry.path);
         }
-        const made: Array<[string, ManifestEntry]> = [];
-        for (const { entry, content } of checked) {
-          const id = newFileId();
-          if (content !== undefined) {
-            const fileDoc = this.conn.get(COLLECTION_FILES, fileDocId(sessionId, id));
-            try {
-              await createDoc(fileDoc, { text: content });
-            } finally {
-              fileDoc.destroy();
-            }
-          }
-          made.push([id, entry]);
+        const made: Array<[string, ManifestEntry]> = checked.map(({ entry }) => [newFileId(), entry]);
+        // Documents are independent: made a batch at a time (an import of thousands of files).
+        const BATCH = 64;
+        for (let i = 0; i < checked.length; i += BATCH) {
+          await Promise.all(
+            checked.slice(i, i + BATCH).map(async ({ content }, j) => {
+              if (content === undefined) return;
+              const fileDoc = this.conn.get(COLLECTION_FILES, fileDocId(sessionId, made[i + j]![0]));
+              try {
+                await createDoc(fileDoc, { text: content });
+              } finally {
+                fileDoc.destroy();
+              }
+            }),
+          );
         }
         const op: unknown[] = [...replace].map((id) => ({ p: ['files', id], od: manifest.files[id] }));
         for (const [id, entry] of made) op.push({ p: ['files', id], oi: entry });
@@ -294,6 +297,26 @@ export class SessionService {
         }
         if (op.length > 0) this.hooks.treeChanged?.(sessionId, actorId);
         return made.map(([id, entry]) => fileInfo(sessionId, id, entry));
+      }),
+    );
+  }
+
+  /** Sets or clears file `fileId`'s executable bit (a revert to a version that had it otherwise). */
+  async setMode(
+    sessionId: string,
+    fileId: string,
+    mode: typeof EXECUTABLE_MODE_VALUE | undefined,
+    actorId?: string,
+  ): Promise<void> {
+    await this.locks.run(sessionId, () =>
+      this.editManifest(sessionId, async (manifest, doc) => {
+        const old = manifest.files[fileId];
+        if (!old) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
+        if ((old.mode ?? undefined) === mode) return;
+        const { mode: _drop, ...rest } = old;
+        const entry: ManifestEntry = { ...rest, ...(mode ? { mode } : {}) };
+        await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
+        this.hooks.treeChanged?.(sessionId, actorId);
       }),
     );
   }

@@ -357,6 +357,7 @@ export class VersionService {
         // Read before the "Before revert" commit, which then holds at least what the edits remove.
         const edits: RevertEdit[] = [];
         const blobs: Array<[fileId: string, VersionFile & { blob: ManifestBlob }]> = [];
+        const modes: Array<[fileId: string, VersionFile['mode']]> = [];
         for (const [fileId, f] of current) {
           const wanted = target.get(f.path);
           if (wanted === undefined || !sameKind(f, wanted)) continue;
@@ -368,6 +369,7 @@ export class VersionService {
           await new Promise<void>((resolve, reject) => doc.fetch((err) => (err ? reject(err) : resolve())));
           if (doc.type)
             edits.push({ fileId, path: f.path, doc, wanted: wanted.content, v: doc.version ?? 0 });
+          if ((f.mode ?? undefined) !== wanted.mode) modes.push([fileId, wanted.mode]);
         }
         const before = () => commit({ message: `Before revert to ${short}`, actorId: actor.id });
         if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
@@ -387,6 +389,11 @@ export class VersionService {
         }
         for (const [fileId, t] of blobs) {
           await this.o.sessions.setBlob(sessionId, fileId, t.blob, t.mode, actor.id).catch((err) => {
+            if ((err as { code?: unknown }).code !== 'ERR_FILE_NOT_FOUND') throw err;
+          });
+        }
+        for (const [fileId, mode] of modes) {
+          await this.o.sessions.setMode(sessionId, fileId, mode, actor.id).catch((err) => {
             if ((err as { code?: unknown }).code !== 'ERR_FILE_NOT_FOUND') throw err;
           });
         }

@@ -472,4 +472,65 @@ describe('binary files and imports', () => {
     expect(await versionCount(s.id)).to.equal(before);
     await fsckStrict(repoDir(s.id));
   });
+
+  it('a revert turns a file back from binary to text and back, and restores its executable bit', async () => {
+    const s = await createSession(t.url, owner, { files: { 'x.dat': 'plain text\n' } });
+    const v1 = (await save(s.id, 'text')).body.sha as string;
+    const listed = async () =>
+      (await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: owner.token })).body.files as Array<{
+        id: string;
+        path: string;
+        blob?: { oid: string };
+        mode?: string;
+      }>;
+    const x = (await listed()).find((f) => f.path === 'x.dat')!;
+    await api(t.url, 'DELETE', `/api/sessions/${s.id}/files/${x.id}`, { token: owner.token });
+    await raw(t, 'POST', `/api/sessions/${s.id}/files?path=x.dat`, owner, PNG, 'application/octet-stream');
+    const exec = await pyZip([{ name: 'run.sh', text: '#!/bin/sh\n', mode: 0o100755 }]);
+    expect(
+      (await raw(t, 'POST', `/api/sessions/${s.id}/import`, owner, exec, 'application/zip')).status,
+    ).to.equal(201);
+    const v2 = (await save(s.id, 'binary')).body.sha as string;
+    expect((await listed()).find((f) => f.path === 'run.sh')!.mode).to.equal('100755');
+    const plain = await pyZip([{ name: 'run.sh', text: '#!/bin/sh\n', mode: 0o100644 }]);
+    expect(
+      (
+        await raw(
+          t,
+          'POST',
+          `/api/sessions/${s.id}/import?onConflict=replace`,
+          owner,
+          plain,
+          'application/zip',
+        )
+      ).status,
+    ).to.equal(201);
+    expect((await listed()).find((f) => f.path === 'run.sh')!.mode).to.equal(undefined);
+
+    expect(
+      (await api(t.url, 'POST', `/api/sessions/${s.id}/revert`, { token: owner.token, body: { sha: v1 } }))
+        .status,
+    ).to.equal(201);
+    const back = (await listed()).find((f) => f.path === 'x.dat')!;
+    expect(back.blob).to.equal(undefined);
+    expect(
+      (await api(t.url, 'GET', `/api/sessions/${s.id}/files/${back.id}`, { token: owner.token })).body
+        .content,
+    ).to.equal('plain text\n');
+
+    expect(
+      (await api(t.url, 'POST', `/api/sessions/${s.id}/revert`, { token: owner.token, body: { sha: v2 } }))
+        .status,
+    ).to.equal(201);
+    const files = await listed();
+    expect(files.find((f) => f.path === 'x.dat')!.blob).to.not.equal(undefined);
+    expect(files.find((f) => f.path === 'run.sh')!.mode).to.equal('100755');
+    const dir = tempDir();
+    expect((await git(['clone', '-q', cloneUrl(t.url, s.id, owner.username, PASSWORD), dir])).code).to.equal(
+      0,
+    );
+    expect(fs.readFileSync(path.join(dir, 'x.dat')).equals(PNG)).to.equal(true);
+    expect((await git(['ls-files', '-s', 'run.sh'], { cwd: dir })).stdout).to.match(/^100755 /);
+    await fsckStrict(repoDir(s.id));
+  });
 });
