@@ -117,6 +117,8 @@ interface PushedFile {
 type Step =
   | { kind: 'edit'; fileId: string; path: string; at: number; op: unknown[] }
   | { kind: 'create'; file: NewFile }
+  /** A file turning from text into binary or back: a new entry at its path, the old one dropped. */
+  | { kind: 'replace'; fileId: string; path: string; file: NewFile }
   | { kind: 'blob'; fileId: string; path: string; blob: ManifestBlob; mode?: typeof EXECUTABLE_MODE }
   | { kind: 'delete'; fileId: string; path: string }
   | { kind: 'rename'; fileId: string; from: string; to: string };
@@ -294,14 +296,19 @@ export class PushService {
       (s): s is Extract<Step, { kind: 'delete' }> =>
         s.kind === 'delete' && manifest.files[s.fileId] !== undefined,
     );
+    const replaces = steps.filter(
+      (s): s is Extract<Step, { kind: 'replace' }> =>
+        s.kind === 'replace' && manifest.files[s.fileId] !== undefined,
+    );
+    const before = () => commit({ message: `Before push ${sha.slice(0, 7)}`, actorId: actor.id });
     if (deletes.length > 0) {
       await this.o.keepThenDelete(
         sessionId,
         deletes.map((d) => [d.fileId, d.path]),
         actor,
-        () => commit({ message: `Before push ${sha.slice(0, 7)}`, actorId: actor.id }),
+        before,
       );
-    }
+    } else if (replaces.length > 0) await before();
     for (const s of steps) {
       if (s.kind === 'edit') {
         if (manifest.files[s.fileId] === undefined || (await this.landed(sessionId, s.fileId, s.at, sha)))
@@ -335,7 +342,14 @@ export class PushService {
     );
     // New files in one manifest op: everyone's tree fills in at once.
     const creates = steps.flatMap((s) => (s.kind === 'create' && !existing.has(s.file.path) ? [s.file] : []));
-    if (creates.length > 0) await this.o.sessions.addFiles(sessionId, creates, {}, actor.id);
+    if (creates.length + replaces.length > 0) {
+      await this.o.sessions.addFiles(
+        sessionId,
+        [...creates, ...replaces.map((r) => r.file)],
+        { replace: replaces.map((r) => r.fileId) },
+        actor.id,
+      );
+    }
     const result = await commit({
       message: journal.message,
       actorId: actor.id,
@@ -415,11 +429,19 @@ export class PushService {
       if (entry.blob || file.text === null || before?.text === null) {
         // A binary file: its blob is replaced when Gitpad still has the base's (or the same one).
         const liveOid = entry.blob?.oid;
-        if (!entry.blob || file.text !== null)
-          refusals.push(
-            `${path}: a push cannot turn a text file into a binary one or back; delete it first.`,
-          );
-        else if (liveOid !== file.oid && liveOid !== before?.oid)
+        if (!entry.blob || file.text !== null) {
+          // Text becoming binary or back: the file is replaced (its last live text is committed
+          // first), unless Gitpad changed the binary file the push replaces.
+          if (entry.blob && liveOid !== before?.oid)
+            refusals.push(`${path}: binary file changed both in Gitpad and in the push.`);
+          else {
+            const content: NewFile =
+              file.text === null
+                ? { path, blob: { oid: file.oid, size: file.size }, ...mode }
+                : { path, content: file.text, ...mode };
+            steps.push({ kind: 'replace', fileId, path, file: content });
+          }
+        } else if (liveOid !== file.oid && liveOid !== before?.oid)
           refusals.push(`${path}: binary file changed both in Gitpad and in the push.`);
         else if (liveOid !== file.oid)
           steps.push({ kind: 'blob', fileId, path, blob: { oid: file.oid, size: file.size }, ...mode });

@@ -327,7 +327,7 @@ describe('git push into a live session (issue 13)', () => {
     }
   });
 
-  it('binary files and executable bits travel byte for byte: pushed, replaced, cloned, deleted', async () => {
+  it('binary files and executable bits travel byte for byte: pushed, replaced, cloned, deleted, turned into text and back', async () => {
     const s = await session({ 'a.txt': 'a\n' });
     const d = await clone(s.id);
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0xff, 0xfe]);
@@ -361,6 +361,23 @@ describe('git push into a live session (issue 13)', () => {
     const r3 = await push(fresh);
     expect(r3.code, r3.stderr).to.equal(0);
     expect(await paths(s.id)).to.deep.equal(['a.txt', 'old.txt', 'run.sh']);
+
+    // A file turning binary, and one turning back into text, in one push.
+    fs.writeFileSync(path.join(fresh, 'a.txt'), Buffer.from([0x00, 0x01, 0x02]));
+    fs.writeFileSync(path.join(fresh, 'old.txt'), 'café\n');
+    await commitAll(fresh, 'Swap kinds');
+    const r4 = await push(fresh);
+    expect(r4.code, r4.stderr).to.equal(0);
+    const swapped = await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: owner.token });
+    const byPath = new Map<string, { id: string; blob?: { size: number } }>(
+      swapped.body.files.map((f: { path: string }) => [f.path, f]),
+    );
+    expect(byPath.get('a.txt')!.blob).to.deep.include({ size: 3 });
+    expect(byPath.get('old.txt')!.blob).to.equal(undefined);
+    const oldText = await api(t.url, 'GET', `/api/sessions/${s.id}/files/${byPath.get('old.txt')!.id}`, {
+      token: owner.token,
+    });
+    expect(oldText.body.content).to.equal('café\n');
     fsck(s.id);
   });
 
