@@ -148,15 +148,18 @@ export function gitIn(gitDir: string, args: string[], input?: Buffer): Promise<B
 
 /**
  * Every file of commit `sha` in `gitDir`, checked: the tree-name rule of our own commits, no
- * symlinks or submodules, text in UTF-8, each file under the size cap.
+ * symlinks or submodules, each file under the size cap. Only the blobs `read` asks for (by path
+ * and id) are read and classified as text or binary; the others come back with `text: ''` and are
+ * compared by id only (unchanged files, renames, deletes).
  */
 export async function readPushedTree(
   gitDir: string,
   sha: string,
   limits: PushLimits,
+  read: (path: string, oid: string) => boolean = () => true,
 ): Promise<Map<string, PushedFile>> {
   const listing = (await gitIn(gitDir, ['ls-tree', '-r', '-z', '-l', '--full-tree', sha])).toString('utf8');
-  const entries: Array<{ path: string; oid: string; mode?: typeof EXECUTABLE_MODE }> = [];
+  const entries: Array<{ path: string; oid: string; size: number; mode?: typeof EXECUTABLE_MODE }> = [];
   const bad: string[] = [];
   for (const line of listing.split('\0')) {
     if (!line) continue;
@@ -169,13 +172,22 @@ export async function readPushedTree(
     else if (mode === '120000') bad.push(`"${path}": symbolic links are not supported.`);
     else if (Number(size) > limits.maxFileBytes)
       bad.push(`"${path}" is ${size} bytes; this server takes files up to ${limits.maxFileBytes} bytes.`);
-    else entries.push({ path, oid: oid!, ...(mode === EXECUTABLE_MODE ? { mode: EXECUTABLE_MODE } : {}) });
+    else
+      entries.push({
+        path,
+        oid: oid!,
+        size: Number(size),
+        ...(mode === EXECUTABLE_MODE ? { mode: EXECUTABLE_MODE } : {}),
+      });
   }
   if (bad.length > 0) throw new PushRefused('refused file names or types', bad);
   const files = new Map<string, PushedFile>();
   if (entries.length === 0) return files;
-  const unique = [...new Set(entries.map((e) => e.oid))];
-  const batch = await gitIn(gitDir, ['cat-file', '--batch'], Buffer.from(`${unique.join('\n')}\n`));
+  const unique = [...new Set(entries.filter((e) => read(e.path, e.oid)).map((e) => e.oid))];
+  const batch =
+    unique.length === 0
+      ? Buffer.alloc(0)
+      : await gitIn(gitDir, ['cat-file', '--batch'], Buffer.from(`${unique.join('\n')}\n`));
   const blobs = new Map<string, Buffer>();
   let at = 0;
   while (at < batch.length) {
@@ -186,9 +198,9 @@ export async function readPushedTree(
     at = nl + 1 + n + 1;
   }
   for (const e of entries) {
-    const raw = blobs.get(e.oid)!;
-    const text = isBinaryContent(raw) ? null : raw.toString('utf8');
-    files.set(e.path, { oid: e.oid, text, size: raw.length, ...(e.mode ? { mode: e.mode } : {}) });
+    const raw = blobs.get(e.oid);
+    const text = raw === undefined ? '' : isBinaryContent(raw) ? null : raw.toString('utf8');
+    files.set(e.path, { oid: e.oid, text, size: raw?.length ?? e.size, ...(e.mode ? { mode: e.mode } : {}) });
   }
   return files;
 }
@@ -223,9 +235,20 @@ export class PushService {
             'The pushed history does not contain this session’s versions: fetch first.',
           ]);
       }
-      const pushed = await readPushedTree(quarantine, sha, this.o.limits);
+      // Blobs are read only where the push changed a path: its new content, and the base's.
+      const unlimited = { ...this.o.limits, maxFileBytes: Number.POSITIVE_INFINITY };
+      const baseIds = base ? await readPushedTree(quarantine, base, unlimited, () => false) : new Map();
+      const pushed = await readPushedTree(
+        quarantine,
+        sha,
+        this.o.limits,
+        (p, oid) => baseIds.get(p)?.oid !== oid,
+      );
       const baseFiles = base
-        ? await readPushedTree(quarantine, base, { ...this.o.limits, maxFileBytes: Infinity })
+        ? await readPushedTree(quarantine, base, unlimited, (p, oid) => {
+            const now = pushed.get(p);
+            return now !== undefined && now.oid !== oid;
+          })
         : new Map<string, PushedFile>();
       const steps = await this.plan(sessionId, repo, base, baseFiles, pushed);
 

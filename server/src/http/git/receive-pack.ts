@@ -15,6 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Context } from 'koa';
 import type { Logger } from '../../log.js';
 import { gitIn, PushRefused, type PushService } from '../../versions/push.js';
@@ -80,7 +81,20 @@ export async function serveReceivePack(ctx: Context, o: ReceivePackOptions): Pro
       `${path.resolve(repoDir, 'objects')}\n`,
     );
     const head = await readMain(repoDir);
-    if (head) await gitIn(dir, ['update-ref', 'refs/heads/main', head]);
+    // The client's push says which `main` it saw. A version saved since (the commit worker, "Save
+    // version", another push) is no reason to refuse it: main in the quarantine is what the client
+    // saw when that is a version of this session, and the apply merges it with what came after.
+    const body = ctx.get('content-encoding') ? null : await peekBody(ctx.req, o.backend.idleTimeoutMs);
+    const claimed = body ? claimedMain(body.head) : null;
+    let start = head;
+    if (head && claimed && claimed !== head) {
+      const known = await gitIn(repoDir, ['merge-base', '--is-ancestor', claimed, head]).then(
+        () => true,
+        () => false,
+      );
+      if (known) start = claimed;
+    }
+    if (start) await gitIn(dir, ['update-ref', 'refs/heads/main', start]);
     await fs.promises.writeFile(path.join(dir, 'hooks', 'pre-receive'), HOOK, { mode: 0o755 });
 
     const config: Record<string, string> = {
@@ -100,6 +114,7 @@ export async function serveReceivePack(ctx: Context, o: ReceivePackOptions): Pro
       onError: (msg, extra) => o.logger.warn(msg, { sessionId: o.sessionId, ...extra }),
       config,
       capture: true,
+      ...(body ? { body: body.body } : {}),
     });
     if (output === null || ctx.res.writableEnded) {
       if (!ctx.res.headersSent)
@@ -110,7 +125,7 @@ export async function serveReceivePack(ctx: Context, o: ReceivePackOptions): Pro
     const pushed = await readMain(dir);
     const messages: string[] = [];
     let refusal: string | null = null;
-    if (pushed && pushed !== head && answer.okMain()) {
+    if (pushed && pushed !== start && answer.okMain()) {
       try {
         const result = await o.push.apply(o.sessionId, dir, pushed, o.actor, () =>
           migrateObjects(dir, repoDir),
@@ -176,6 +191,67 @@ async function migrateObjects(from: string, to: string): Promise<void> {
   const dirFh = await fs.promises.open(dst, 'r');
   await dirFh.sync();
   await dirFh.close();
+}
+
+/**
+ * Reads the start of a request body, up to the flush that ends receive-pack's commands (or 64 KiB),
+ * without losing it: `body` streams it again, followed by the rest.
+ */
+function peekBody(req: Readable, timeoutMs: number): Promise<{ head: Buffer; body: Readable }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    // A client that sends nothing is left to the transfer's own idle cut-off.
+    const timer = setTimeout(() => finish(), timeoutMs);
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', finish);
+      req.off('error', reject);
+      req.pause();
+      const head = Buffer.concat(chunks);
+      const body = new PassThrough();
+      body.write(head);
+      if (req.readableEnded) body.end();
+      else req.pipe(body);
+      resolve({ head, body });
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= 64 * 1024 || commandsEnd(Buffer.concat(chunks)) >= 0) finish();
+    };
+    req.on('data', onData);
+    req.once('end', finish);
+    req.once('error', reject);
+  });
+}
+
+/** Where receive-pack's command list ends (just past its flush-pkt), or -1 if not yet. */
+function commandsEnd(buf: Buffer): number {
+  let at = 0;
+  while (at + 4 <= buf.length) {
+    const len = Number.parseInt(buf.subarray(at, at + 4).toString('latin1'), 16);
+    if (Number.isNaN(len)) return -1;
+    if (len === 0) return at + 4;
+    if (len < 4) return -1;
+    at += len;
+  }
+  return -1;
+}
+
+/** The old value the client sent for `refs/heads/main` (null: none, or no such command). */
+function claimedMain(head: Buffer): string | null {
+  const end = commandsEnd(head);
+  if (end < 0) return null;
+  for (const line of readPkts(head.subarray(0, end))) {
+    const [old, , ref] = line.toString('latin1').split('\0')[0]!.trim().split(' ');
+    if (ref === 'refs/heads/main' && old && /^[0-9a-f]{40}$/.test(old) && !/^0+$/.test(old)) return old;
+  }
+  return null;
 }
 
 /** Encodes one pkt-line. */

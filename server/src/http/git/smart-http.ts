@@ -10,6 +10,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import { isSessionId } from '../../protocol/doc-ids.js';
 import type { Services } from '../../services.js';
@@ -159,6 +160,8 @@ export interface BackendOptions {
    * and body) once git exits, and the caller answers (a push reports only once it is applied).
    */
   capture?: boolean;
+  /** The request body when the caller has read its start already (receive-pack.ts); else `req`. */
+  body?: Readable;
 }
 
 /**
@@ -279,8 +282,9 @@ export function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<Buff
         opts.onError('git http-backend exited with an error', { code, stderr: stderr.trim() });
     });
 
-    req.on('data', count);
-    req.pipe(child.stdin);
+    const source = opts.body ?? req;
+    source.on('data', count);
+    source.pipe(child.stdin);
     child.stdin.on('error', () => {
       /* the child may exit before reading everything (bad request); its answer says why */
     });
