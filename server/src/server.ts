@@ -149,7 +149,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     openRepo: (sessionId) => openRepo(config.reposDir, sessionId),
     keepThenDelete: (sessionId, files, actor, before) =>
       versions.keepThenDelete(sessionId, files, actor, before as () => Promise<CommitResult>),
-    limits: { maxFiles: config.pushMaxFiles, maxFileBytes: config.pushMaxFileBytes },
+    limits: {
+      maxFiles: config.pushMaxFiles,
+      maxFileBytes: config.pushMaxFileBytes,
+      maxFilesPerSession: config.maxFilesPerSession,
+    },
     reposDir: config.reposDir,
     actorById: (userId) => store.users.byId(userId),
     logger,

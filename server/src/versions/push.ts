@@ -24,7 +24,7 @@ import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type MovedEvent } from '../protocol/events.js';
-import { checkTreePath } from '../protocol/paths.js';
+import { checkPath, checkTreePath } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import type { NewFile, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter } from '../storage/types.js';
@@ -39,6 +39,8 @@ export interface PushLimits {
   maxFiles: number;
   /** Bytes of one pushed file. */
   maxFileBytes: number;
+  /** The session's own file cap (config `maxFilesPerSession`), checked before anything is applied. */
+  maxFilesPerSession?: number;
 }
 
 /** Why a push is refused: `lines` go to the client as `remote:` lines, `reason` on the ref line. */
@@ -498,6 +500,23 @@ export class PushService {
       const fileId = byPath.get(path);
       if (fileId !== undefined) steps.push({ kind: 'delete', fileId, path });
     }
+    // What the session service would refuse half-way is refused here, before anything is applied.
+    const rules: string[] = [];
+    for (const step of steps) {
+      const made = step.kind === 'create' ? step.file.path : step.kind === 'rename' ? step.to : null;
+      if (made === null) continue;
+      const checked = checkPath(made);
+      if (!checked.ok) rules.push(`"${made}": ${checked.reason}`);
+      else if (checked.path !== made) rules.push(`"${made}": Gitpad keeps paths in Unicode NFC; rename it.`);
+    }
+    const count =
+      Object.keys(manifest.files).length +
+      steps.filter((x) => x.kind === 'create').length -
+      steps.filter((x) => x.kind === 'delete').length;
+    const cap = this.o.limits.maxFilesPerSession;
+    if (cap !== undefined && count > cap)
+      rules.push(`The session would hold ${count} files; it may hold at most ${cap}.`);
+    if (rules.length > 0) throw new PushRefused('refused by the session', rules);
     if (refusals.length > 0) throw new PushRefused('conflicts with live edits', refusals);
     const changed = steps.length;
     if (changed > this.o.limits.maxFiles)

@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Context } from 'koa';
+import { AppError } from '../../errors/app-error.js';
 import type { Logger } from '../../log.js';
 import { gitIn, PushRefused, type PushService } from '../../versions/push.js';
 import type { Actor } from '../../versions/service.js';
@@ -135,10 +136,14 @@ export async function serveReceivePack(ctx: Context, o: ReceivePackOptions): Pro
         if (err instanceof PushRefused) {
           refusal = err.reason;
           messages.push(...err.lines.map((l) => `Gitpad: ${l}`));
+        } else if (err instanceof AppError) {
+          // A rule of the session's (too many files, a path that clashes with a folder…).
+          refusal = 'refused by the session';
+          messages.push(`Gitpad: ${err.message}`);
         } else {
+          // Anything else may name server paths: logged, not sent.
           o.logger.error('push could not be applied', { sessionId: o.sessionId, err });
           refusal = 'the server could not apply the push (its log says why)';
-          messages.push(`Gitpad: ${(err as { message?: string }).message ?? 'internal error'}`);
         }
       }
     }
