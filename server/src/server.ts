@@ -165,6 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     worker,
     limits: {
       maxFileChars: config.maxFileChars,
+      maxFilesPerSession: config.maxFilesPerSession,
       maxBinaryBytes: config.maxBinaryBytes,
       maxImportBytes: config.maxImportBytes,
       maxImportEntries: config.maxImportEntries,

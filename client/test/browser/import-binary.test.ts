@@ -100,6 +100,44 @@ const PNG = Buffer.from(
           () => treePaths(p),
           (paths) => JSON.stringify(paths) === JSON.stringify(after),
         );
+
+      await ana.page.getByTestId('import-dialog').getByRole('button', { name: 'Close' }).last().click();
+      await ana.page.getByTestId('import-done').waitFor({ state: 'detached' });
+      // A drop from outside the page onto the tree (here a synthetic one: Chromium gives such
+      // files no folder entries, so they arrive by name).
+      const dt = await ana.page.evaluateHandle(() => {
+        const data = new DataTransfer();
+        data.items.add(new File(['dropped\n'], 'dropped.txt', { type: 'text/plain' }));
+        return data;
+      });
+      await ana.page.locator('.root-drop').dispatchEvent('dragover', { dataTransfer: dt });
+      await ana.page.locator('.root-drop').dispatchEvent('drop', { dataTransfer: dt });
+      await ana.page.getByTestId('import-done').waitFor();
+      for (const p of [ana, bo])
+        await eventually(
+          () => treePaths(p),
+          (paths) => paths.includes('dropped.txt'),
+        );
+
+      // An SVG is text (edited live) with a Preview that shows it as an image, where it cannot run script.
+      const svg =
+        '<svg xmlns="http://www.w3.org/2000/svg" width="3" height="2"><script>window.pwned=1</script><rect width="3" height="2"/></svg>\n';
+      expect(
+        (await api(ana.page, 'POST', `/api/sessions/${sessionId}/files`, { path: 'icon.svg', content: svg }))
+          .status,
+      ).to.equal(201);
+      await eventually(
+        () => treePaths(bo),
+        (paths) => paths.includes('icon.svg'),
+      );
+      await bo.page.locator('[data-testid="tree-file"][data-path="icon.svg"] .name').click();
+      await bo.page.getByTestId('svg-preview-toggle').click();
+      const svgImg = bo.page.getByTestId('image-preview');
+      await eventually(
+        () => svgImg.evaluate((el) => (el as HTMLImageElement).naturalWidth),
+        (w) => w === 3,
+      );
+      expect(await bo.page.evaluate(() => (window as { pwned?: number }).pwned)).to.equal(undefined);
     });
   },
 );

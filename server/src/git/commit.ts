@@ -115,7 +115,9 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     }
 
     const before = await flattenTree(repo, parentTree);
-    const description = userMessage || describeChanges(before, tree.files);
+    // A change of executable bits alone moves no blob: say what it is rather than "No changes".
+    const described = describeChanges(before, tree.files);
+    const description = userMessage || (described === 'No changes' ? 'Change file modes' : described);
     // What the commit covers is machine data: a note (gitpad-notes.ts), never a trailer people read.
     const message = formatMessage(description, { coAuthors: dedupe(coAuthors), covers: {} });
     // Blobs and trees the parent already has are not rewritten (nor even stat'ed).

@@ -22,6 +22,7 @@ import type { CommitWorker } from './worker.js';
 
 export interface ImportLimits {
   maxFileChars: number;
+  maxFilesPerSession: number;
   maxBinaryBytes: number;
   maxImportBytes: number;
   maxImportEntries: number;
@@ -232,6 +233,14 @@ export class ImportService {
             adds.push(f);
           }
         }
+      }
+      // The file cap, checked before anything is written (addFiles checks it again, under its lock).
+      const total = existing.length - replaceIds.length + adds.length;
+      if (total > this.o.limits.maxFilesPerSession) {
+        throw new AppError(
+          'ERR_TOO_MANY_FILES',
+          `A session may hold at most ${this.o.limits.maxFilesPerSession} files; this import would make ${total}.`,
+        );
       }
       // Bytes into the repository first: the manifest never names a blob git lacks.
       const toAdd: NewFile[] = [];

@@ -467,9 +467,33 @@ describe('binary files and imports', () => {
       const res = await raw(t, 'POST', `/api/sessions/${s.id}/import`, owner, zip, 'application/zip');
       expect(res.json?.error?.code, `${code}: ${JSON.stringify(res.json)}`).to.equal(code);
     }
+    // A viewer may not import at all.
+    await api(t.url, 'PUT', `/api/sessions/${s.id}/members/${viewer.username}`, {
+      token: owner.token,
+      body: { role: 'viewer' },
+    });
+    const asViewer = await raw(
+      t,
+      'POST',
+      `/api/sessions/${s.id}/import`,
+      viewer,
+      await pyZip([{ name: 'v.txt', text: 'x' }]),
+      'application/zip',
+    );
+    expect(asViewer.status).to.equal(403);
     const files = (await api(t.url, 'GET', `/api/sessions/${s.id}`, { token: owner.token })).body.files;
     expect(files.map((f: { path: string }) => f.path)).to.deep.equal(['keep.txt']);
-    expect(await versionCount(s.id)).to.equal(before);
+    // `into` puts an import under a folder.
+    const into = await raw(
+      t,
+      'POST',
+      `/api/sessions/${s.id}/import?into=vendor/lib`,
+      owner,
+      await pyZip([{ name: 'a/b.txt', text: 'x' }]),
+      'application/zip',
+    );
+    expect(into.json.files.map((f: { path: string }) => f.path)).to.deep.equal(['vendor/lib/a/b.txt']);
+    expect(await versionCount(s.id)).to.equal(before + 1);
     await fsckStrict(repoDir(s.id));
   });
 
