@@ -240,7 +240,7 @@ describe('git push into a live session (issue 13)', () => {
     fsck(s.id);
   });
 
-  it('refuses oversize files and trees with .git or .. names', async () => {
+  it('refuses oversize files, names Gitpad refuses, and trees with .git or .. names', async () => {
     const s = await session({ 'a.txt': 'a\n' });
     const d = await clone(s.id);
     fs.writeFileSync(path.join(d, 'big.txt'), 'x'.repeat(5000));
@@ -250,6 +250,15 @@ describe('git push into a live session (issue 13)', () => {
     expect(big.stderr).to.include(
       'remote: Gitpad: "big.txt" is 5000 bytes; this server takes files up to 4096 bytes.',
     );
+
+    // A name git takes but Gitpad's tree rule refuses (a control character).
+    const d2 = await clone(s.id);
+    fs.writeFileSync(path.join(d2, 'tab\there.txt'), 'x\n');
+    await commitAll(d2, 'Tab');
+    const tab = await push(d2);
+    expect(tab.code).to.not.equal(0);
+    expect(tab.stderr).to.match(/remote: Gitpad: "tab\there.txt": .+/);
+    expect(tab.stderr).to.include('(refused file names or types)');
 
     // A tree git's own tools cannot make: written with mktree.
     const d3 = await clone(s.id);
