@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { chatSegments } from '../src/components/chat/chat-text';
-import { cloneCommand, cloneHosts, cloneProtocol } from '../src/components/clone/clone-command';
+import { cloneCommand, cloneHosts, cloneProtocol, pushCommand } from '../src/components/clone/clone-command';
 
 describe('chat text', () => {
   const files = new Set(['src/app.ts', 'Makefile', 'docs/ü.md']);
@@ -73,6 +73,9 @@ describe('clone command', () => {
   it('builds the exact command', () => {
     expect(cloneCommand('http:', 'alice', '192.168.1.20:3000', 'notes-k3j9')).to.equal(
       'git clone http://alice@192.168.1.20:3000/git/notes-k3j9.git',
+    );
+    expect(pushCommand('https:', 'bo b', 'gitpad.lan', 'notes-k3j9')).to.equal(
+      'git push https://bo%20b@gitpad.lan/git/notes-k3j9.git HEAD:main',
     );
   });
 });

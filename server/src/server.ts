@@ -15,12 +15,13 @@ import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
 import type { Config } from './config/index.js';
 import { AppError } from './errors/app-error.js';
-import { archiveRepo, checkGit, DiffPool, initRepo } from './git/index.js';
+import { archiveRepo, type CommitResult, checkGit, DiffPool, initRepo, openRepo } from './git/index.js';
 import { createApp } from './http/app.js';
+import { cleanPushQuarantines } from './http/git/receive-pack.js';
 import { createLogger, type Logger } from './log.js';
 import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
-import { createBackend, serverConnection } from './ot/backend.js';
+import { createBackend, serverConnection, submitAt } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
 import { connectRedis } from './realtime/redis.js';
 import { Realtime } from './realtime/socket-server.js';
@@ -29,6 +30,7 @@ import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
 import { ImportService } from './versions/import.js';
+import { PushService } from './versions/push.js';
 import { VersionService } from './versions/service.js';
 import { CommitWorker } from './versions/worker.js';
 
@@ -58,6 +60,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const gitVersion = await checkGit();
   fs.mkdirSync(config.dataDir, { recursive: true });
   fs.mkdirSync(config.reposDir, { recursive: true });
+  // Push quarantines a crash left behind: nothing in them was ever made visible.
+  await cleanPushQuarantines(config.reposDir);
 
   const store = await createStore({ dataDir: config.dataDir, mongodbUrl: config.mongodbUrl, logger });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, logger) : undefined;
@@ -156,6 +160,25 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const push = new PushService({
+    sessions,
+    worker,
+    db: store.sharedb,
+    conn,
+    submit: (collection, id, v, op, meta) => submitAt(backend, conn, collection, id, v, op, meta),
+    openRepo: (sessionId) => openRepo(config.reposDir, sessionId),
+    keepThenDelete: (sessionId, files, actor, before) =>
+      versions.keepThenDelete(sessionId, files, actor, before as () => Promise<CommitResult>),
+    limits: {
+      maxFiles: config.pushMaxFiles,
+      maxFileBytes: config.pushMaxFileBytes,
+      maxFilesPerSession: config.maxFilesPerSession,
+    },
+    reposDir: config.reposDir,
+    actorById: (userId) => store.users.byId(userId),
+    logger,
+    notifySession,
+  });
   const imports = new ImportService({
     reposDir: config.reposDir,
     sessions,
@@ -198,6 +221,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     worker,
     versions,
+    push,
     imports,
     search,
     config,
@@ -272,7 +296,11 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
           });
           resolve({ port: addr.port, host: addr.address, url });
           // Commit what a crash left uncommitted, in the background.
-          worker.recover().catch((err) => logger.warn('recovery scan failed', { err }));
+          // Pushes a crash interrupted are finished first, so their merges keep the pushed commits.
+          push
+            .recover()
+            .then(() => worker.recover())
+            .catch((err) => logger.warn('recovery scan failed', { err }));
         });
       }),
     close: () => {

@@ -15,6 +15,7 @@ import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
 import type { ImportService } from './versions/import.js';
+import type { PushService } from './versions/push.js';
 import type { VersionService } from './versions/service.js';
 import type { CommitWorker } from './versions/worker.js';
 
@@ -33,6 +34,8 @@ export interface Services {
   chat: ChatService;
   worker: CommitWorker;
   versions: VersionService;
+  /** `git push` applied to the live session (versions/push.ts). */
+  push: PushService;
   /** Uploads of raw files and zip imports (text documents and binary blobs). */
   imports: ImportService;
   /** Search and replace across a session's live files. */

@@ -84,6 +84,12 @@ export interface Config {
   gitMinBytesPerSecond: number;
   /** Window the transfer rate is averaged over, ms; a transfer is first judged once it is this old. */
   gitMinRateWindowMs: number;
+  /** Largest pack one `git push` may send, bytes (git's `receive.maxInputSize`). Default 50 MiB. */
+  pushMaxPackBytes: number;
+  /** Files one push may add, edit, delete or rename. Default 1000. */
+  pushMaxFiles: number;
+  /** Largest file a push may hold, bytes. Default 4 MiB (the editor's own file cap, `maxFileChars`). */
+  pushMaxFileBytes: number;
   /** Sessions one account may own; creating one more fails with ERR_LIMIT_REACHED. */
   maxSessionsPerUser: number;
   /**
@@ -183,6 +189,9 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   maxClonesPerUser: 2,
   gitMinBytesPerSecond: 1024,
   gitMinRateWindowMs: 10_000,
+  pushMaxPackBytes: 50 * 1024 * 1024,
+  pushMaxFiles: 1000,
+  pushMaxFileBytes: 4 * 1024 * 1024,
   maxSessionsPerUser: 100,
   publicUrl: undefined,
   maxSocketsPerUser: 32,
@@ -335,6 +344,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     maxClonesPerUser: int('MAX_CLONES_PER_USER', DEFAULTS.maxClonesPerUser, 1, 1000),
     gitMinBytesPerSecond: int('GIT_MIN_BYTES_PER_SECOND', DEFAULTS.gitMinBytesPerSecond, 0, 1024 ** 3),
     gitMinRateWindowMs: int('GIT_MIN_RATE_WINDOW_MS', DEFAULTS.gitMinRateWindowMs, 100, 3_600_000),
+    pushMaxPackBytes: int('PUSH_MAX_PACK_BYTES', DEFAULTS.pushMaxPackBytes, 1024, 1024 ** 3),
+    pushMaxFiles: int('PUSH_MAX_FILES', DEFAULTS.pushMaxFiles, 1, 1_000_000),
+    pushMaxFileBytes: int('PUSH_MAX_FILE_BYTES', DEFAULTS.pushMaxFileBytes, 1, 64 * 1024 * 1024),
     maxSessionsPerUser: int('MAX_SESSIONS_PER_USER', DEFAULTS.maxSessionsPerUser, 1, 1_000_000),
     publicUrl,
     maxSocketsPerUser: int('MAX_SOCKETS_PER_USER', DEFAULTS.maxSocketsPerUser, 1, 100_000),

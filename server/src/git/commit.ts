@@ -51,6 +51,19 @@ export interface SnapshotInput {
    * otherwise ERR_CONFLICT. For callers that computed the snapshot against a version they read.
    */
   expectedParent?: string | null;
+  /**
+   * A second parent (a pushed commit, already in the repo): the commit is a merge of `main` and
+   * it, made even when the tree equals `main`'s, so history keeps the pushed commits.
+   */
+  mergeParent?: string;
+  /**
+   * With `mergeParent`: a commit in `mergeParent`'s history (null: none yet, an import). When
+   * `main` is still exactly there
+   * and the snapshot's tree is exactly `mergeParent`'s, `main` moves to `mergeParent` itself (the
+   * covers note goes on it) instead of a merge: a push nobody typed around leaves the pusher's
+   * clone up to date.
+   */
+  fastForwardFrom?: string | null;
 }
 
 /** Outcome of `commitSnapshot`: a new commit, or nothing to commit (sha is the current head, null if none). */
@@ -91,7 +104,15 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
       );
     }
     const parentTree = parent ? (await git.readCommit({ ...repo.git, oid: parent })).commit.tree : EMPTY_TREE;
-    if (tree.oid === parentTree) return { unchanged: true as const, sha: parent };
+    if (tree.oid === parentTree && !input.mergeParent) return { unchanged: true as const, sha: parent };
+    if (input.mergeParent && input.fastForwardFrom !== undefined && input.fastForwardFrom === parent) {
+      const pushed = await git.readCommit({ ...repo.git, oid: input.mergeParent });
+      if (pushed.commit.tree === tree.oid) {
+        await writeCovers(repo, input.mergeParent, covers, time);
+        await updateRef(repo, MAIN_REF, input.mergeParent, parent);
+        return { sha: input.mergeParent };
+      }
+    }
 
     const before = await flattenTree(repo, parentTree);
     // A change of executable bits alone moves no blob: say what it is rather than "No changes".
@@ -117,7 +138,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     );
     const content = serializeCommit({
       tree: tree.oid,
-      parents: parent ? [parent] : [],
+      parents: [...(parent ? [parent] : []), ...(input.mergeParent ? [input.mergeParent] : [])],
       author,
       committer,
       time,

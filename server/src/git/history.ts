@@ -83,12 +83,16 @@ export async function log(
  * that covers it (gitpad-notes.ts: its note, or the trailer of an older commit), walking first parents until every id is found or history
  * ends. Ids no commit covers are absent. Reads commit objects only: no trees, no diffs.
  */
-export async function lastCovered(repo: Repo, ids: Iterable<string>): Promise<Map<string, number>> {
+export async function lastCovered(
+  repo: Repo,
+  ids: Iterable<string>,
+  from?: string,
+): Promise<Map<string, number>> {
   const wanted = new Set(ids);
   const found = new Map<string, number>();
   if (wanted.size === 0) return found;
   return repo.read(async () => {
-    let next = await readRef(repo, MAIN_REF);
+    let next = from ?? (await readRef(repo, MAIN_REF));
     const covers = new GitpadNotesReader(repo);
     while (next && found.size < wanted.size) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });

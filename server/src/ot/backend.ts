@@ -377,7 +377,15 @@ export function createBackend(options: BackendOptions): GitpadBackend {
 
   backend.use('submit', (ctx, next) => {
     const identity = identityOf(ctx.agent);
-    if (identity.kind === 'server') return next();
+    if (identity.kind === 'server') {
+      // Metadata the server's own `submitAt` carries (ShareDB resets `op.m` on arrival).
+      const meta = (ctx as unknown as { options?: { meta?: Record<string, unknown> } }).options?.meta;
+      if (meta) {
+        const op = ctx.op as { m?: Record<string, unknown> };
+        op.m = { ...op.m, ...meta };
+      }
+      return next();
+    }
     if (identity.kind !== 'user') return next(forbidden());
     const { collection, id } = ctx;
     const op = ctx.op as RawOp;
@@ -487,6 +495,28 @@ export function observeSubmits(backend: ShareDB, observer: SubmitObserver): void
 }
 
 /** An in-process connection with full rights, for the server's own reads and writes. */
+/**
+ * Submits `op` on the server's connection at document version `v` (which may be old: ShareDB
+ * transforms it through every op committed since, as it does a client's), with `meta` stored in
+ * the op's metadata. A git push lands this way (versions/push.ts).
+ */
+export function submitAt(
+  backend: ShareDB,
+  conn: Connection,
+  collection: string,
+  id: string,
+  v: number,
+  op: unknown,
+  meta: Record<string, unknown>,
+): Promise<void> {
+  return new Promise((resolve, reject) =>
+    // biome-ignore lint/suspicious/noExplicitAny: sharedb's typings omit the internal 6-argument submit
+    (backend as any).submit(conn.agent, collection, id, { v, op }, { meta }, (err: unknown) =>
+      err ? reject(err) : resolve(),
+    ),
+  );
+}
+
 export function serverConnection(backend: ShareDB): Connection {
   const req: AgentRequest = { identity: { kind: 'server' } };
   return backend.connect(undefined, req);

@@ -192,7 +192,7 @@ export class VersionService {
    * Returns the version holding their last text. A failed commit lifts the seals: nothing is
    * deleted that git does not hold.
    */
-  private async keepThenDelete(
+  async keepThenDelete(
     sessionId: string,
     files: Array<[fileId: string, path: string]>,
     actor: Actor,

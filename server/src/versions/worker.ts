@@ -84,6 +84,10 @@ export interface CommitRequest {
   message?: string;
   /** Who asked ("Save version", revert): author unless someone else typed more. */
   actorId?: string;
+  /** A pushed commit to record as the second parent (a merge), see `SnapshotInput.mergeParent`. */
+  mergeParent?: string;
+  /** See `SnapshotInput.fastForwardFrom`. */
+  fastForwardFrom?: string | null;
 }
 
 export class CommitWorker {
@@ -272,6 +276,8 @@ export class CommitWorker {
         coAuthors,
         covers,
         ...(req.message ? { message: req.message } : {}),
+        ...(req.mergeParent ? { mergeParent: req.mergeParent } : {}),
+        ...(req.fastForwardFrom !== undefined ? { fastForwardFrom: req.fastForwardFrom } : {}),
       });
       this.recovered(sessionId, taken?.failures ?? 0);
       if (!result.unchanged) {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -111,26 +112,32 @@ describe('git clone over HTTP (read-only, Gitpad accounts)', () => {
     expect(clone.code).to.not.equal(0);
   });
 
-  it('push is refused for everyone, and the server repo is untouched', async () => {
+  it('a viewer’s push is refused with a reason, and the server repo is untouched', async () => {
     const repoDir = path.join(t.reposDir, `${sessionId}.git`);
     const before = fs.readdirSync(path.join(repoDir, 'refs', 'heads'));
+    const refs = () => execFileSync('git', ['--git-dir', repoDir, 'for-each-ref']).toString();
+    const head = refs();
     const local = dir();
-    const url = cloneUrl(t.url, sessionId, owner.username, 'correct horse');
+    const url = cloneUrl(t.url, sessionId, viewer.username, 'correct horse');
     expect((await git(['clone', url, local])).code).to.equal(0);
     fs.writeFileSync(path.join(local, 'evil.txt'), 'pushed\n');
     await git(['add', '.'], { cwd: local });
     await git(['commit', '-m', 'evil'], { cwd: local });
     const push = await git(['push', 'origin', 'HEAD:main'], { cwd: local });
     expect(push.code).to.not.equal(0);
+    expect(push.stderr).to.include(
+      'remote: You are a viewer in this session: only editors and owners can push.',
+    );
     const res = await fetch(`${t.url}/git/${sessionId}.git/info/refs?service=git-receive-pack`, {
       headers: {
-        authorization: `Basic ${Buffer.from(`${owner.username}:correct horse`).toString('base64')}`,
+        authorization: `Basic ${Buffer.from(`${viewer.username}:correct horse`).toString('base64')}`,
       },
     });
     expect(res.status).to.equal(403);
     const post = await fetch(`${t.url}/git/${sessionId}.git/git-receive-pack`, { method: 'POST', body: 'x' });
-    expect(post.status).to.equal(403);
+    expect(post.status).to.equal(401);
     expect(fs.readdirSync(path.join(repoDir, 'refs', 'heads'))).to.deep.equal(before);
+    expect(refs()).to.equal(head);
   });
 
   it('paths outside the repo protocol are 404, traversal included', async () => {

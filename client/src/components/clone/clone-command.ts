@@ -33,6 +33,19 @@ export function cloneProtocol(pageProtocol: string, info: ServerInfo | null): st
 
 /** `git clone http://alice@192.168.1.20:3000/git/<id>.git` */
 export function cloneCommand(protocol: string, username: string, host: string, sessionId: string): string {
+  return `git clone ${repoUrl(protocol, username, host, sessionId)}`;
+}
+
+/**
+ * The `git push` command for the same address, for a folder that is not a clone of this session
+ * (an existing project: pushing into an empty session imports it). Inside a clone, `git push`
+ * alone does it.
+ */
+export function pushCommand(protocol: string, username: string, host: string, sessionId: string): string {
+  return `git push ${repoUrl(protocol, username, host, sessionId)} HEAD:main`;
+}
+
+function repoUrl(protocol: string, username: string, host: string, sessionId: string): string {
   const scheme = protocol.replace(/:$/, '');
-  return `git clone ${scheme}://${encodeURIComponent(username)}@${host}/git/${sessionId}.git`;
+  return `${scheme}://${encodeURIComponent(username)}@${host}/git/${sessionId}.git`;
 }

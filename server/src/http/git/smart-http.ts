@@ -1,18 +1,21 @@
 /**
- * Read-only git over HTTP: `GET /git/<sessionId>.git/info/refs?service=git-upload-pack` and
- * `POST /git/<sessionId>.git/git-upload-pack`, served by spawning `git http-backend` (CGI) behind
- * our Basic auth and the session's roles. Push is refused for everyone; nothing else under /git
- * exists. Bodies stream both ways (no buffering of packs); the child dies when the response
+ * Git over HTTP: `GET /git/<sessionId>.git/info/refs?service=git-upload-pack|git-receive-pack`,
+ * `POST /git/<sessionId>.git/git-upload-pack` and `…/git-receive-pack`, served by spawning
+ * `git http-backend` (CGI) behind our Basic auth and the session's roles. Clone and fetch need
+ * `session.read`; push needs `session.write` and runs through a quarantine (receive-pack.ts).
+ * Nothing else under /git exists. Bodies stream both ways (no buffering of packs); the child dies when the response
  * closes; concurrent transfers are capped for the server and per account (slots.ts); a stalled
  * transfer, or one slower than the configured minimum rate, is cut off and frees its slot.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import type { Context, Middleware } from 'koa';
 import { isSessionId } from '../../protocol/doc-ids.js';
 import type { Services } from '../../services.js';
 import { type GitAuthenticator, parseBasic } from './basic-auth.js';
+import { serveReceivePack } from './receive-pack.js';
 import { GitSlots } from './slots.js';
 
 /** `/git/<id>.git/<service>`; the id is checked by the one session id rule (`isSessionId`). */
@@ -59,11 +62,10 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
     const sessionId = m[1];
     const rest = m[2]!;
     const service = rest === 'info/refs' ? ctx.query.service : rest;
-    if (service === 'git-receive-pack')
-      return plain(ctx, 403, 'Gitpad repositories are read-only over git: edit in Gitpad.');
+    const pushing = service === 'git-receive-pack';
     const validRequest =
-      (rest === 'info/refs' && ctx.method === 'GET' && service === 'git-upload-pack') ||
-      (rest === 'git-upload-pack' && ctx.method === 'POST');
+      (rest === 'info/refs' && ctx.method === 'GET' && (service === 'git-upload-pack' || pushing)) ||
+      (rest !== 'info/refs' && ctx.method === 'POST');
     if (!validRequest) return notFound();
 
     const creds = parseBasic(ctx.get('authorization'));
@@ -87,6 +89,10 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
     if (!(await access.can(userId, sessionId, 'session.read'))) return notFound();
     const repoDir = path.join(config.reposDir, `${sessionId}.git`);
     if (!fs.existsSync(path.join(repoDir, 'HEAD'))) return notFound();
+    if (pushing && !(await access.can(userId, sessionId, 'session.write'))) {
+      const role = await access.roleOf(userId, sessionId);
+      return plain(ctx, 403, `You are a ${role} in this session: only editors and owners can push.`);
+    }
 
     const slot = slots.acquire(userId);
     if (slot === 'server-busy') {
@@ -103,7 +109,26 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
       );
     }
     try {
+      if (pushing && rest !== 'info/refs') {
+        const user = await services.store.users.byId(userId);
+        if (!user) return notFound();
+        await serveReceivePack(ctx, {
+          reposDir: config.reposDir,
+          sessionId,
+          actor: user,
+          push: services.push,
+          logger,
+          maxPackBytes: config.pushMaxPackBytes,
+          backend: {
+            idleTimeoutMs: config.gitIdleTimeoutMs,
+            minBytesPerSecond: config.gitMinBytesPerSecond,
+            rateWindowMs: config.gitMinRateWindowMs,
+          },
+        });
+        return;
+      }
       await runHttpBackend(ctx, {
+        ...(pushing ? { config: { 'http.receivepack': 'true' } } : {}),
         reposDir: config.reposDir,
         pathInfo: `/${sessionId}.git/${rest}`,
         username: creds.username,
@@ -118,7 +143,8 @@ export function gitSmartHttp(services: Services, auth: GitAuthenticator): Middle
   }
 }
 
-interface BackendOptions {
+export interface BackendOptions {
+  /** http-backend's GIT_PROJECT_ROOT: the folder `pathInfo` is under. */
   reposDir: string;
   pathInfo: string;
   username: string;
@@ -127,10 +153,22 @@ interface BackendOptions {
   minBytesPerSecond: number;
   rateWindowMs: number;
   onError: (msg: string, extra?: Record<string, unknown>) => void;
+  /** Git config for this run, over the forced `http.receivepack=false`. */
+  config?: Record<string, string>;
+  /**
+   * Keep git's answer instead of sending it: the promise resolves with the raw CGI output (headers
+   * and body) once git exits, and the caller answers (a push reports only once it is applied).
+   */
+  capture?: boolean;
+  /** The request body when the caller has read its start already (receive-pack.ts); else `req`. */
+  body?: Readable;
 }
 
-/** Runs `git http-backend` for one request, streaming the request body in and the CGI answer out. */
-function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
+/**
+ * Runs `git http-backend` for one request, streaming the request body in and the CGI answer out
+ * (or, with `capture`, resolving with it: null when the transfer was cut off or git failed).
+ */
+export function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<Buffer | null> {
   const { req, res } = ctx;
   ctx.respond = false;
   const env: NodeJS.ProcessEnv = {
@@ -147,29 +185,32 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
     HTTP_CONTENT_ENCODING: ctx.get('content-encoding'),
     GIT_PROTOCOL: ctx.get('git-protocol'),
     // With REMOTE_USER set, http-backend would enable push: force it off whatever the repo says.
-    GIT_CONFIG_COUNT: '2',
-    GIT_CONFIG_KEY_0: 'http.receivepack',
-    GIT_CONFIG_VALUE_0: 'false',
-    GIT_CONFIG_KEY_1: 'uploadpack.allowFilter',
-    GIT_CONFIG_VALUE_1: 'true',
     GIT_CONFIG_NOSYSTEM: '1',
     HOME: opts.reposDir,
   };
+  const config = { 'http.receivepack': 'false', 'uploadpack.allowFilter': 'true', ...opts.config };
+  Object.entries(config).forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${i}`] = key;
+    env[`GIT_CONFIG_VALUE_${i}`] = value;
+  });
+  env.GIT_CONFIG_COUNT = String(Object.keys(config).length);
   const length = ctx.get('content-length');
   // Without CONTENT_LENGTH (a chunked body) http-backend reads to end of input.
   if (length) env.CONTENT_LENGTH = length;
 
-  return new Promise<void>((resolve) => {
+  return new Promise<Buffer | null>((resolve) => {
     const child = spawn('git', ['http-backend'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stderr = '';
     let finished = false;
     let idle: NodeJS.Timeout | undefined;
-    const finish = () => {
+    const captured: Buffer[] = [];
+    let capturedBytes = 0;
+    const finish = (output: Buffer | null = null) => {
       if (finished) return;
       finished = true;
       clearTimeout(idle);
       clearInterval(rate);
-      resolve();
+      resolve(output);
     };
     const kill = () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -241,8 +282,9 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
         opts.onError('git http-backend exited with an error', { code, stderr: stderr.trim() });
     });
 
-    req.on('data', count);
-    req.pipe(child.stdin);
+    const source = opts.body ?? req;
+    source.on('data', count);
+    source.pipe(child.stdin);
     child.stdin.on('error', () => {
       /* the child may exit before reading everything (bad request); its answer says why */
     });
@@ -253,6 +295,13 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
     child.stdout.on('data', (chunk: Buffer) => {
       if (cut) return;
       count(chunk);
+      if (opts.capture) {
+        // A push's answer is its report: small. Anything past 1 MiB is not git talking.
+        capturedBytes += chunk.length;
+        if (capturedBytes > 1024 * 1024) cutOff('git gave an oversized answer.');
+        else captured.push(chunk);
+        return;
+      }
       if (headersDone) {
         if (!res.write(chunk)) {
           child.stdout.pause();
@@ -288,6 +337,14 @@ function runHttpBackend(ctx: Context, opts: BackendOptions): Promise<void> {
     });
     child.stdout.on('end', () => {
       if (cut) return;
+      if (opts.capture) {
+        // The report waits for the apply: its own timers take over, not the transfer's.
+        clearTimeout(idle);
+        clearInterval(rate);
+        child.on('close', (code) => finish(code === 0 ? Buffer.concat(captured) : null));
+        if (child.exitCode !== null) finish(child.exitCode === 0 ? Buffer.concat(captured) : null);
+        return;
+      }
       if (!headersDone && !res.headersSent) {
         res.writeHead(502, { 'content-type': 'text/plain' });
         res.end('git http-backend gave no answer.\n');
