@@ -39,7 +39,7 @@ function runUntilKilled(
 }
 
 describe('git crash safety', function () {
-  this.timeout(60_000);
+  this.timeout(180_000);
   let tmp: ReturnType<typeof tempDir>;
   before(() => {
     tmp = tempDir();
