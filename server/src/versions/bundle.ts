@@ -2,7 +2,7 @@
  * Reading a git bundle for "New session from a git bundle" (issue 14, item 2): the files of one
  * branch's tree, never its history (`git push` keeps history). The real git binary does the
  * reading, spawned with no shell and a clean environment, in a temporary bare repository made
- * inside the session's own repository directory and removed afterwards: `git bundle verify` (an
+ * in the session repository's `gitpad-tmp/` (removed afterwards, and by `cleanupRepo` after a crash): `git bundle verify` (an
  * empty repository has no prerequisites, so a bundle that needs any is refused), `git fetch` of
  * the chosen branch, `git ls-tree -r -l` (sizes, checked against the import caps before any blob
  * is read, so a bundle whose objects inflate far past its own size stops there), `git cat-file
@@ -114,6 +114,7 @@ export async function openBundle(
   read: (entries: BundleEntry[]) => Promise<Buffer[]>;
   close: () => Promise<void>;
 }> {
+  await fsp.mkdir(scratchParent, { recursive: true });
   const scratch = await fsp.mkdtemp(path.join(scratchParent, 'gitpad-bundle-'));
   const close = () => fsp.rm(scratch, { recursive: true, force: true });
   try {

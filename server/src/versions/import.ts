@@ -5,7 +5,9 @@
  * the manifest then lists. A zip import is ONE manifest op (everyone's tree fills in at once) and
  * ONE version ("Imported 214 files"); it is all checked before anything is written.
  */
+import nodePath from 'node:path';
 import { AppError } from '../errors/app-error.js';
+import { TMP_DIR_NAME } from '../git/atomic-fs.js';
 import { type CommitResult, MAIN_REF, openRepo, readRef, writeBlob } from '../git/index.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp } from '../ot/docs.js';
@@ -204,7 +206,7 @@ export class ImportService {
     await this.requireEmpty(sessionId);
     const limits = this.readLimits();
     const repo = await openRepo(this.o.reposDir, sessionId);
-    const bundle = await openBundle(body, repo.dir, limits);
+    const bundle = await openBundle(body, nodePath.join(repo.dir, TMP_DIR_NAME), limits);
     try {
       const ignore0 = createIgnore([]);
       const gitignores = bundle.entries.filter(

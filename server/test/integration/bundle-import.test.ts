@@ -59,7 +59,9 @@ describe('new session from a git bundle', () => {
   const versions = async (sessionId: string) =>
     (await api(t.url, 'GET', `/api/sessions/${sessionId}/versions?limit=100`, { token: owner.token })).body;
   const scratchLeft = (sessionId: string) =>
-    fs.readdirSync(path.join(t.reposDir, `${sessionId}.git`)).filter((n) => n.startsWith('gitpad-bundle-'));
+    fs
+      .readdirSync(path.join(t.reposDir, `${sessionId}.git`, 'gitpad-tmp'))
+      .filter((n) => n.startsWith('gitpad-bundle-'));
 
   it("imports the bundle's HEAD tree, nested files and a binary, into an empty session as one version", async () => {
     const bundle = await makeBundle({
