@@ -52,6 +52,21 @@ with zipfile.ZipFile(sys.argv[1], 'w') as z:
     expect(await sessionNames(ana)).to.deep.equal(['webshop']);
   });
 
+  it('"New session from a folder" takes the folder\'s name; its contents are the top level', async () => {
+    const cy = await person('cy');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-newfrom-'));
+    fs.mkdirSync(path.join(dir, 'garden/src'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'garden/src/main.py'), 'print("hi")\n');
+    fs.writeFileSync(path.join(dir, 'garden/notes.md'), '# notes\n');
+    await cy.page.getByTestId('new-from-folder-input').setInputFiles(path.join(dir, 'garden'));
+    await cy.page.waitForURL(/\/s\//);
+    await eventually(
+      () => treePaths(cy),
+      (paths) => JSON.stringify(paths) === JSON.stringify(['notes.md', 'src/main.py']),
+    );
+    expect(await sessionNames(cy)).to.deep.equal(['garden']);
+  });
+
   it('a file that is no git bundle is explained in words and no empty session is left', async () => {
     const bo = await person('bo');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitpad-newfrom-'));
