@@ -41,6 +41,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_ZIP_BOMB: 'That zip expands to more than this server takes in one import.',
   ERR_SYMLINK: 'Symbolic links cannot be imported: a session holds only regular files.',
   ERR_INVALID_ZIP: 'That is not a zip file this server can read.',
+  ERR_INVALID_BUNDLE:
+    'That is not a git bundle this server can read (make one with "git bundle create project.bundle --all").',
   ERR_DIFF_TOO_LARGE: 'This change is too large to show here. Clone the session and run git diff to see it.',
   ERR_SEARCH_TOO_SLOW: 'This search takes too long. Try a simpler pattern.',
   ERR_RATE_LIMITED: 'Too many attempts. Please wait a moment and try again.',

@@ -29,15 +29,39 @@ export function importZip(
   const query = new URLSearchParams();
   if (opts.onConflict) query.set('onConflict', opts.onConflict);
   if (opts.into) query.set('into', opts.into);
+  return upload(sessionId, zip, 'application/zip', query, opts.onProgress);
+}
+
+/**
+ * Sends a git bundle to start an EMPTY session with its HEAD's files (not its history; a session
+ * that has files or versions answers ERR_CONFLICT). `name` (the file's) is said in the version.
+ */
+export function importBundle(
+  sessionId: string,
+  bundle: Blob,
+  opts: { name?: string; onProgress?: (sent: number, total: number) => void },
+): Promise<ImportResult> {
+  const query = new URLSearchParams();
+  if (opts.name) query.set('name', opts.name);
+  return upload(sessionId, bundle, 'application/x-git-bundle', query, opts.onProgress);
+}
+
+function upload(
+  sessionId: string,
+  body: Blob,
+  type: string,
+  query: URLSearchParams,
+  onProgress: ((sent: number, total: number) => void) | undefined,
+): Promise<ImportResult> {
   const url = `/api/sessions/${encodeURIComponent(sessionId)}/import${query.size ? `?${query}` : ''}`;
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
-    xhr.setRequestHeader('Content-Type', 'application/zip');
+    xhr.setRequestHeader('Content-Type', type);
     xhr.setRequestHeader('Accept', 'application/json');
     const token = authToken();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-    xhr.upload.onprogress = (e) => opts.onProgress?.(e.loaded, e.lengthComputable ? e.total : zip.size);
+    xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.lengthComputable ? e.total : body.size);
     xhr.onerror = () => reject(new ClientError('ERR_UNAVAILABLE', 0, "Can't reach the server."));
     xhr.onload = () => {
       let data: unknown;
@@ -58,6 +82,6 @@ export function importZip(
         ),
       );
     };
-    xhr.send(zip);
+    xhr.send(body);
   });
 }

@@ -79,6 +79,8 @@ export const sessionsApi = {
     if (!isSessionId(sessionId)) throw new ClientError('ERR_SESSION_NOT_FOUND', 404, 'Session not found.');
     return request<SessionDetail>('GET', base(sessionId));
   },
+  /** Deletes a session (owners only). */
+  remove: (sessionId: string) => request<void>('DELETE', base(sessionId)),
 };
 
 /**

@@ -50,6 +50,12 @@ export const useSessionsStore = defineStore('sessions', () => {
     return session;
   }
 
+  /** Deletes a session (an owner's; used to take back a new session whose import failed). */
+  async function deleteSession(sessionId: string): Promise<void> {
+    await sessionsApi.remove(sessionId);
+    forget(sessionId);
+  }
+
   /** Loads a session over REST (throws ERR_SESSION_NOT_FOUND for non-members). */
   async function open(sessionId: string): Promise<void> {
     const detail = await sessionsApi.get(sessionId);
@@ -162,6 +168,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     fileByPath,
     fetchList,
     createSession,
+    deleteSession,
     open,
     close,
     applyManifest,

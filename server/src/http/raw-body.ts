@@ -6,7 +6,7 @@ import type { Context } from 'koa';
 import { AppError } from '../errors/app-error.js';
 
 /** Media types sent as raw bytes, never parsed as JSON. */
-export const RAW_TYPES = ['application/octet-stream', 'application/zip'];
+export const RAW_TYPES = ['application/octet-stream', 'application/zip', 'application/x-git-bundle'];
 
 /**
  * The whole body, at most `maxBytes` (ERR_TOO_LARGE past it, told by Content-Length up front or

@@ -16,6 +16,8 @@ export const ERROR_CODES = {
   ERR_SYMLINK: 400,
   /** A request body that is not a readable zip archive (import). */
   ERR_INVALID_ZIP: 400,
+  /** A request body that is not a git bundle git can read and fetch from (import into an empty session). */
+  ERR_INVALID_BUNDLE: 400,
   ERR_UNAUTHENTICATED: 401,
   ERR_BAD_CREDENTIALS: 401,
   ERR_FORBIDDEN: 403,

@@ -5,8 +5,10 @@
  * the manifest then lists. A zip import is ONE manifest op (everyone's tree fills in at once) and
  * ONE version ("Imported 214 files"); it is all checked before anything is written.
  */
+import nodePath from 'node:path';
 import { AppError } from '../errors/app-error.js';
-import { type CommitResult, openRepo, writeBlob } from '../git/index.js';
+import { TMP_DIR_NAME } from '../git/atomic-fs.js';
+import { type CommitResult, MAIN_REF, openRepo, readRef, writeBlob } from '../git/index.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp } from '../ot/docs.js';
 import { isBinaryContent } from '../protocol/binary.js';
@@ -15,8 +17,9 @@ import { createIgnore } from '../protocol/gitignore.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { folderPath, PathIndex, validatePath } from '../sessions/paths.js';
 import type { FileInfo, ManifestEntry, NewFile, SessionService } from '../sessions/service.js';
+import { type BundleEntry, openBundle } from './bundle.js';
 import { textDiffOp } from './text-edit.js';
-import type { UnzippedFile } from './unzip.js';
+import type { UnzipLimits, UnzippedFile } from './unzip.js';
 import { unzip } from './unzip.js';
 import type { CommitWorker } from './worker.js';
 
@@ -71,6 +74,13 @@ export function keepBothName(path: string, free: (p: string) => boolean): string
     const candidate = `${dir}${stem} (${n})${ext}`;
     if (free(candidate)) return candidate;
   }
+}
+
+const isGitignore = (p: string) => p === '.gitignore' || p.endsWith('/.gitignore');
+
+/** A `.gitignore` of an import as the matcher takes it: its folder and its text. */
+function gitignoreOf(path: string, bytes: Buffer): { dir: string; text: string } {
+  return { dir: path.slice(0, Math.max(0, path.lastIndexOf('/'))), text: bytes.toString('utf8') };
 }
 
 /** Ignored files, each under a wholly ignored folder shown once as that folder (`node_modules/`). */
@@ -155,6 +165,15 @@ export class ImportService {
     };
   }
 
+  /** The import's caps, as the zip reader and the bundle reader take them. */
+  private readLimits(): UnzipLimits {
+    return {
+      maxEntryBytes: Math.max(this.o.limits.maxBinaryBytes, this.o.limits.maxFileChars * 3),
+      maxTotalBytes: this.o.limits.maxImportBytes,
+      maxEntries: this.o.limits.maxImportEntries,
+    };
+  }
+
   /**
    * Imports the zip in `body` into folder `into` ('' for the top) as one version. Clashes with
    * existing files are ERR_PATH_EXISTS (409, `details.paths`) unless `onConflict` says what to do.
@@ -165,28 +184,114 @@ export class ImportService {
     opts: { onConflict?: OnConflict | undefined; into?: string | undefined },
     actor: ImportActor,
   ): Promise<ImportResult> {
-    const into = opts.into ? validatePath(folderPath(opts.into)) : '';
-    const limits = {
-      maxEntryBytes: Math.max(this.o.limits.maxBinaryBytes, this.o.limits.maxFileChars * 3),
-      maxTotalBytes: this.o.limits.maxImportBytes,
-      maxEntries: this.o.limits.maxImportEntries,
-    };
+    const limits = this.readLimits();
     // Pass 1: the .gitignore files (they decide what pass 2 inflates at all).
-    const isGitignore = (p: string) => p === '.gitignore' || p.endsWith('/.gitignore');
     const first = await unzip(body, limits, (p) => !isGitignore(p) || createIgnore([]).ignores(p));
-    const gitignores = first.files.map((f) => ({
-      dir: f.path.slice(0, Math.max(0, f.path.lastIndexOf('/'))),
-      text: f.bytes.toString('utf8'),
-    }));
-    const matcher = createIgnore(gitignores);
-    const { files: raw, skipped: ignoredPaths } = await unzip(body, limits, (p) => matcher.ignores(p));
-    const classified = raw.map((f) => {
+    const matcher = createIgnore(first.files.map((f) => gitignoreOf(f.path, f.bytes)));
+    const { files, skipped } = await unzip(body, limits, (p) => matcher.ignores(p));
+    return this.importFiles(sessionId, { files, ignoredPaths: skipped, matcher }, opts, actor, '');
+  }
+
+  /**
+   * Starts an EMPTY session (no files, no versions; else ERR_CONFLICT) from the tree of a git
+   * bundle's HEAD (or main, or only branch), as one version, by the same rules as a zip. The
+   * bundle's history is not kept. `name` (the bundle's file name) is said in the version message.
+   */
+  async importBundle(
+    sessionId: string,
+    body: Buffer,
+    name: string,
+    actor: ImportActor,
+  ): Promise<ImportResult> {
+    await this.requireEmpty(sessionId);
+    const limits = this.readLimits();
+    const repo = await openRepo(this.o.reposDir, sessionId);
+    const bundle = await openBundle(body, nodePath.join(repo.dir, TMP_DIR_NAME), limits);
+    try {
+      const ignore0 = createIgnore([]);
+      const gitignores = bundle.entries.filter(
+        (e) => e.kind === 'file' && isGitignore(e.path) && !ignore0.ignores(e.path),
+      );
+      const texts = await bundle.read(gitignores);
+      const matcher = createIgnore(gitignores.map((e, i) => gitignoreOf(e.path, texts[i]!)));
+      const ignoredPaths: string[] = [];
+      const wanted: BundleEntry[] = [];
+      for (const e of bundle.entries) {
+        if (matcher.ignores(e.path)) ignoredPaths.push(e.path);
+        else if (e.kind === 'symlink')
+          throw new AppError(
+            'ERR_SYMLINK',
+            `"${e.path}" is a symbolic link: a session holds only regular files.`,
+            {
+              path: e.path,
+            },
+          );
+        else if (e.kind === 'submodule')
+          throw new AppError(
+            'ERR_VALIDATION',
+            `"${e.path}" is a submodule: a session holds only regular files.`,
+            {
+              path: e.path,
+            },
+          );
+        else if (e.size > limits.maxEntryBytes)
+          throw new AppError('ERR_TOO_LARGE', `"${e.path}" is larger than ${limits.maxEntryBytes} bytes.`, {
+            path: e.path,
+            maxBytes: limits.maxEntryBytes,
+          });
+        else wanted.push(e);
+      }
+      const bytes = await bundle.read(wanted);
+      const files: UnzippedFile[] = wanted.map((e, i) => ({
+        path: e.path,
+        bytes: bytes[i]!,
+        ...(e.mode ? { mode: e.mode } : {}),
+      }));
+      return await this.importFiles(
+        sessionId,
+        { files, ignoredPaths, matcher },
+        { requireEmpty: true },
+        actor,
+        ` from ${name}`,
+      );
+    } finally {
+      await bundle.close();
+    }
+  }
+
+  /** ERR_CONFLICT unless the session has no files and no versions (a bundle only starts a session). */
+  private async requireEmpty(sessionId: string): Promise<void> {
+    const manifest = await this.o.sessions.manifest(sessionId);
+    const repo = await openRepo(this.o.reposDir, sessionId);
+    if (Object.keys(manifest.files).length > 0 || (await readRef(repo, MAIN_REF)))
+      throw new AppError(
+        'ERR_CONFLICT',
+        'A git bundle can only start a session: this one already has files or versions. Create a new session for it.',
+      );
+  }
+
+  /**
+   * The one import path of a zip and a bundle: read `files` (paths relative to the import, not
+   * yet checked) are checked against the path rule and size caps, then added as one version
+   * ("Imported N files" + `from`), clashes handled by `opts.onConflict`.
+   */
+  private async importFiles(
+    sessionId: string,
+    source: { files: UnzippedFile[]; ignoredPaths: string[]; matcher: ReturnType<typeof createIgnore> },
+    opts: { onConflict?: OnConflict | undefined; into?: string | undefined; requireEmpty?: boolean },
+    actor: ImportActor,
+    from: string,
+  ): Promise<ImportResult> {
+    const into = opts.into ? validatePath(folderPath(opts.into)) : '';
+    const classified = source.files.map((f) => {
       const path = validatePath(into ? `${into}/${f.path}` : f.path);
       return this.classify(path, f.bytes, f.mode);
     });
-    const ignored = summarizeIgnored(ignoredPaths, (d) => matcher.ignoresDir(d));
+    const ignored = summarizeIgnored(source.ignoredPaths, (d) => source.matcher.ignoresDir(d));
 
     return this.o.worker.exclusive(sessionId, async (commit) => {
+      // Again under the lock: a file or version may have come while the bundle was read.
+      if (opts.requireEmpty) await this.requireEmpty(sessionId);
       const manifest = await this.o.sessions.manifest(sessionId);
       const existing = Object.entries(manifest.files);
       const byPath = new Map(existing.map(([id, e]) => [e.path, [id, e] as [string, ManifestEntry]]));
@@ -266,7 +371,7 @@ export class ImportService {
         files.push(...(await this.o.sessions.files(sessionId)).filter((f) => replaced.has(f.id)));
       const count = files.length;
       const result: CommitResult = await commit({
-        message: `Imported ${count} file${count === 1 ? '' : 's'}`,
+        message: `Imported ${count} file${count === 1 ? '' : 's'}${from}`,
         actorId: actor.id,
       });
       this.o.notifySession(sessionId, EVENTS.sessionEvent, {

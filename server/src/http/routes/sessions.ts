@@ -32,7 +32,11 @@ const updateFileSchema = z
 const importQuerySchema = z.object({
   onConflict: z.enum(ON_CONFLICT as [OnConflict, ...OnConflict[]]).optional(),
   into: z.string().max(4096).optional(),
+  /** The bundle's file name, said in the version message. */
+  name: z.string().max(200).optional(),
 });
+
+const BUNDLE_TYPE = 'application/x-git-bundle';
 
 type Ctx = { params: Record<string, string> };
 const param = (ctx: unknown, name: string) => (ctx as Ctx).params[name] ?? '';
@@ -178,8 +182,20 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   });
 
   // A zip of files and folders as ONE version; `?onConflict=skip|replace|keep-both`, `?into=<folder>`.
+  // Or a git bundle (its HEAD's files, not its history) into an EMPTY session, `?name=<file name>`.
   router.post('/:sessionId/import', write, async (ctx) => {
-    const { onConflict, into } = parseWith(importQuerySchema, ctx.query);
+    const { onConflict, into, name } = parseWith(importQuerySchema, ctx.query);
+    if (ctx.is(BUNDLE_TYPE)) {
+      const body = await readRawBody(ctx, BUNDLE_TYPE, services.config.maxImportBytes, 'a git bundle');
+      ctx.status = 201;
+      ctx.body = await services.imports.importBundle(
+        param(ctx, 'sessionId'),
+        body,
+        name?.trim() || 'a git bundle',
+        actorOf(ctx),
+      );
+      return;
+    }
     const body = await readRawBody(ctx, 'application/zip', services.config.maxImportBytes, 'an import');
     ctx.status = 201;
     ctx.body = await services.imports.importZip(
