@@ -76,6 +76,7 @@ export {
   Repo,
   removeRepo,
   repoPath,
+  repoSessionIds,
   validateSessionId,
 } from './repo.js';
 export { createTag, deleteTag, listTags, type TagInfo, tagsByCommit, validateTagName } from './tags.js';

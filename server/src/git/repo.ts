@@ -97,6 +97,23 @@ export function validateSessionId(sessionId: string): void {
 }
 
 /** The bare repository directory of a session: `<reposDir>/<sessionId>.git` (absolute). */
+/**
+ * The session ids that have a repo under `reposDir` (`<id>.git` with a valid id), for the scans a
+ * start runs (interrupted pushes, uncommitted edits). None when the folder does not exist yet.
+ */
+export async function repoSessionIds(reposDir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(reposDir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.endsWith('.git'))
+    .map((name) => name.slice(0, -4))
+    .filter((id) => isSessionId(id));
+}
+
 export function repoPath(reposDir: string, sessionId: string): string {
   validateSessionId(sessionId);
   return path.resolve(reposDir, `${sessionId}.git`);

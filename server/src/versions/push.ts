@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type CommitResult, headSha, lastCovered, type Repo } from '../git/index.js';
+import { type CommitResult, headSha, lastCovered, type Repo, repoSessionIds } from '../git/index.js';
 import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
@@ -273,15 +273,7 @@ export class PushService {
    * sessions. A push whose account is gone is finished in the server's name.
    */
   async recover(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fs.promises.readdir(this.o.reposDir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (!name.endsWith('.git')) continue;
-      const sessionId = name.slice(0, -4);
+    for (const sessionId of await repoSessionIds(this.o.reposDir)) {
       let journal: Journal;
       try {
         journal = JSON.parse(await fs.promises.readFile(this.journalPath(sessionId), 'utf8')) as Journal;

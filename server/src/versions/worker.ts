@@ -22,7 +22,6 @@
  * path named, rather than leaving the file out of history: its owner renames it, and a change to
  * the file tree retries at once.
  */
-import fs from 'node:fs';
 import { gitIdentity } from '../auth/git-identity.js';
 import { AppError } from '../errors/app-error.js';
 import {
@@ -33,6 +32,7 @@ import {
   maintainRepo,
   openRepo,
   type Repo,
+  repoSessionIds,
   type SnapshotFile,
 } from '../git/index.js';
 import type { Logger } from '../log.js';
@@ -40,7 +40,7 @@ import { authorOf, editedChars } from '../ot/authorship.js';
 import { textOf } from '../ot/chunked-text.js';
 import { type CommitFailure, EVENTS } from '../protocol/events.js';
 import { checkTreePath } from '../protocol/paths.js';
-import { COLLECTION_FILES, fileDocId, isSessionId } from '../sessions/ids.js';
+import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
 import type { SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
@@ -181,16 +181,9 @@ export class CommitWorker {
    * acknowledged before a crash, never committed), in the background, one at a time.
    */
   async recover(): Promise<void> {
-    let names: string[];
-    try {
-      names = await fs.promises.readdir(this.o.reposDir);
-    } catch {
-      return;
-    }
-    for (const name of names) {
+    for (const sessionId of await repoSessionIds(this.o.reposDir)) {
       if (this.stopped) return;
-      const sessionId = name.endsWith('.git') ? name.slice(0, -4) : '';
-      if (!isSessionId(sessionId) || !(await this.o.store.sessions.byId(sessionId))) continue;
+      if (!(await this.o.store.sessions.byId(sessionId))) continue;
       try {
         const result = await this.commitNow(sessionId, { message: undefined });
         if (!result.unchanged)
