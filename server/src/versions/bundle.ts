@@ -8,10 +8,10 @@
  * is read, so a bundle whose objects inflate far past its own size stops there), `git cat-file
  * --batch` for the bytes.
  */
-import { execFile, spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors/app-error.js';
+import { catBlobs, gitIn } from '../git/cli.js';
 import { EXECUTABLE_MODE } from '../protocol/binary.js';
 import type { UnzipLimits } from './unzip.js';
 
@@ -24,33 +24,12 @@ export interface BundleEntry {
   mode?: typeof EXECUTABLE_MODE;
 }
 
-function gitEnv(home: string): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    HOME: home,
-    GIT_TERMINAL_PROMPT: '0',
-    LC_ALL: 'C',
-  };
-}
-
 function invalid(detail: string): AppError {
   return new AppError('ERR_INVALID_BUNDLE', `The body is not a usable git bundle: ${detail}`);
 }
 
-function run(gitDir: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) =>
-    execFile(
-      'git',
-      ['--git-dir', gitDir, ...args],
-      { shell: false, env: gitEnv(gitDir), maxBuffer: 256 * 1024 * 1024, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        if (err) reject(Object.assign(err, { stderr: String(stderr) }));
-        else resolve(String(stdout));
-      },
-    ),
-  );
+async function run(gitDir: string, args: string[]): Promise<string> {
+  return (await gitIn(gitDir, args, { timeoutMs: 120_000 })).toString('utf8');
 }
 
 /** The ref to import: HEAD, else refs/heads/main, else the only branch. */
@@ -65,38 +44,6 @@ export function chooseRef(heads: Array<{ oid: string; ref: string }>): string {
       ? 'it holds no branch (make it with "git bundle create project.bundle --all").'
       : `it holds no HEAD and no main branch, and ${branches.length} others: bundle just the branch to import.`,
   );
-}
-
-/** Reads the bytes of `oids` in one `git cat-file --batch`, in order. */
-function catFiles(gitDir: string, oids: string[]): Promise<Buffer[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', gitDir, 'cat-file', '--batch'], {
-      shell: false,
-      env: gitEnv(gitDir),
-      stdio: ['pipe', 'pipe', 'ignore'],
-    });
-    const chunks: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`git cat-file failed (${code})`));
-      const out = Buffer.concat(chunks);
-      const blobs: Buffer[] = [];
-      let at = 0;
-      for (const oid of oids) {
-        const nl = out.indexOf(0x0a, at);
-        const header = out.subarray(at, nl).toString('utf8').split(' ');
-        if (header[0] !== oid || header[1] !== 'blob')
-          return reject(new Error(`cat-file: ${header.join(' ')}`));
-        const size = Number(header[2]);
-        blobs.push(out.subarray(nl + 1, nl + 1 + size));
-        at = nl + 1 + size + 1;
-      }
-      resolve(blobs);
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(oids.map((o) => `${o}\n`).join(''));
-  });
 }
 
 /**
@@ -121,11 +68,7 @@ export async function openBundle(
     const file = path.join(scratch, 'import.bundle');
     const gitDir = path.join(scratch, 'repo.git');
     await fsp.writeFile(file, bundle);
-    await new Promise<void>((resolve, reject) =>
-      execFile('git', ['init', '--bare', '-q', gitDir], { shell: false, env: gitEnv(scratch) }, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    await run(gitDir, ['init', '--bare', '-q', gitDir]);
     try {
       await run(gitDir, ['bundle', 'verify', '-q', file]);
     } catch (err) {
@@ -167,7 +110,7 @@ export async function openBundle(
     return {
       entries,
       read: (wanted) =>
-        catFiles(
+        catBlobs(
           gitDir,
           wanted.map((e) => e.oid),
         ),

@@ -14,9 +14,9 @@
  * New files are created, deleted files go through the keep-text delete path, exact renames are
  * renamed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { catBlobs, gitIn } from '../git/cli.js';
 import { type CommitResult, headSha, lastCovered, type Repo, repoSessionIds } from '../git/index.js';
 import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
@@ -125,29 +125,6 @@ type Step =
   | { kind: 'delete'; fileId: string; path: string }
   | { kind: 'rename'; fileId: string; from: string; to: string };
 
-/** Runs git in `gitDir` and returns its output; a non-zero exit rejects with its stderr. */
-export function gitIn(gitDir: string, args: string[], input?: Buffer): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('git', ['--git-dir', gitDir, ...args], {
-      env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: gitDir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => {
-      err += d.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out));
-      else reject(new Error(`git ${args[0]} failed: ${err.trim()}`));
-    });
-    child.stdin.on('error', () => {});
-    child.stdin.end(input);
-  });
-}
-
 /**
  * Every file of commit `sha` in `gitDir`, checked: the tree-name rule of our own commits, no
  * symlinks or submodules, each file under the size cap. Only the blobs `read` asks for (by path
@@ -186,19 +163,8 @@ export async function readPushedTree(
   const files = new Map<string, PushedFile>();
   if (entries.length === 0) return files;
   const unique = [...new Set(entries.filter((e) => read(e.path, e.oid)).map((e) => e.oid))];
-  const batch =
-    unique.length === 0
-      ? Buffer.alloc(0)
-      : await gitIn(gitDir, ['cat-file', '--batch'], Buffer.from(`${unique.join('\n')}\n`));
-  const blobs = new Map<string, Buffer>();
-  let at = 0;
-  while (at < batch.length) {
-    const nl = batch.indexOf(10, at);
-    const [oid, , size] = batch.subarray(at, nl).toString('latin1').split(' ');
-    const n = Number(size);
-    blobs.set(oid!, batch.subarray(nl + 1, nl + 1 + n));
-    at = nl + 1 + n + 1;
-  }
+  const bytes = await catBlobs(gitDir, unique);
+  const blobs = new Map(unique.map((oid, i) => [oid, bytes[i]!]));
   for (const e of entries) {
     const raw = blobs.get(e.oid);
     const text = raw === undefined ? '' : isBinaryContent(raw) ? null : raw.toString('utf8');

@@ -18,8 +18,9 @@ import path from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.js';
+import { gitIn } from '../../git/cli.js';
 import type { Logger } from '../../log.js';
-import { gitIn, PushRefused, type PushService } from '../../versions/push.js';
+import { PushRefused, type PushService } from '../../versions/push.js';
 import type { Actor } from '../../versions/service.js';
 import { runHttpBackend } from './smart-http.js';
 
