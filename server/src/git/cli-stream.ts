@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { PassThrough, type Readable } from 'node:stream';
+import { gitEnv } from './cli.js';
 import type { Repo } from './repo.js';
 
 export interface GitStream {
@@ -21,7 +22,7 @@ export function gitOutput(repo: Repo, reposDir: string, args: readonly string[])
   const child = spawn('git', ['--git-dir', repo.dir, ...args], {
     shell: false,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: reposDir, GIT_TERMINAL_PROMPT: '0' },
+    env: gitEnv(reposDir),
   });
   const out = new PassThrough();
   let stderr = '';
