@@ -28,6 +28,12 @@ import {
   type TransactionSpec,
 } from '@codemirror/state';
 import type { Doc } from 'sharedb/lib/client';
+import {
+  isHighSurrogate as isHigh,
+  isLowSurrogate as isLow,
+  replacedMiddle,
+  splitsSurrogatePair,
+} from '../../../server/src/protocol/text-ops';
 
 /** A json0 string component on the doc's text field. */
 export type TextOpComponent = { p: [string, number]; si: string } | { p: [string, number]; sd: string };
@@ -83,14 +89,10 @@ export function resettableHistory(): Extension {
   return historyCompartment.of(history());
 }
 
-const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
-const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
-
 /** Whether `pos` falls between the two halves of a surrogate pair in `doc`. */
 function splitsPair(doc: Text, pos: number): boolean {
   if (pos <= 0 || pos >= doc.length) return false;
-  const around = doc.sliceString(pos - 1, pos + 1);
-  return isHigh(around.charCodeAt(0)) && isLow(around.charCodeAt(1));
+  return splitsSurrogatePair(doc.sliceString(pos - 1, pos + 1), 1);
 }
 
 /**
@@ -166,17 +168,9 @@ export function opToChanges(op: readonly unknown[], length: number, field = 'tex
 
 /** The smallest single replacement turning `from` into `to` (keeps cursors outside it in place). */
 function diffReplace(from: string, to: string): { from: number; to: number; insert: string } | null {
-  if (from === to) return null;
-  const max = Math.min(from.length, to.length);
-  let start = 0;
-  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
-  let end = 0;
-  while (end < max - start && from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end)) {
-    end++;
-  }
-  // Never cut a surrogate pair: move the edges outwards to whole characters.
-  if (start > 0 && isHigh(from.charCodeAt(start - 1))) start--;
-  if (end > 0 && isLow(from.charCodeAt(from.length - end))) end--;
+  const middle = replacedMiddle(from, to);
+  if (!middle) return null;
+  const { start, end } = middle;
   return { from: start, to: from.length - end, insert: to.slice(start, to.length - end) };
 }
 

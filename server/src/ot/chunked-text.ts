@@ -7,6 +7,7 @@
  * not the characters. `toJSON` joins the text, so a snapshot sent to a client or written to disk
  * is plain json0 data, bit for bit.
  */
+import { isHighSurrogate as isHigh } from '../protocol/text-ops.js';
 
 /** Objects that copy themselves cheaply; the store's snapshot copier honours it. */
 export const CLONE = Symbol.for('gitpad.clone');
@@ -15,8 +16,6 @@ export const CLONE = Symbol.for('gitpad.clone');
 export const CHUNK_THRESHOLD = 16 * 1024;
 const TARGET = 4 * 1024;
 const MAX = 2 * TARGET;
-
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 export class ChunkedText {
   private chunks: string[];

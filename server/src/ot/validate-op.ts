@@ -5,7 +5,13 @@
  * for everyone), and ops that exceed the configured sizes.
  */
 import { AppError } from '../errors/app-error.js';
-import { hasLoneSurrogate, isTextComponent, type TextComponent } from '../protocol/text-ops.js';
+import {
+  hasLoneSurrogate,
+  isHighSurrogate,
+  isLowSurrogate,
+  isTextComponent,
+  type TextComponent,
+} from '../protocol/text-ops.js';
 
 export interface OpLimits {
   /** Largest text one op may insert or delete, UTF-16 code units. */
@@ -84,9 +90,7 @@ class OverlayText {
 
   splits(offset: number): boolean {
     if (offset <= 0 || offset >= this.length) return false;
-    const before = this.charCodeAt(offset - 1);
-    const after = this.charCodeAt(offset);
-    return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+    return isHighSurrogate(this.charCodeAt(offset - 1)) && isLowSurrogate(this.charCodeAt(offset));
   }
 }
 

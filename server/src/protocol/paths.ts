@@ -19,6 +19,7 @@
  * Windows clones; they depend on the other paths in the session, so they are not part of either
  * rule: `caseFoldKey` gives the key the session service compares when a path is made.
  */
+import { isHighSurrogate, isLowSurrogate } from './text-ops.js';
 
 /** Longest name of one file or folder, in UTF-8 bytes: the common file-system limit. */
 export const MAX_NAME_BYTES = 255;
@@ -54,9 +55,8 @@ export function utf8Length(s: string): number {
     const c = s.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
+    else if (isHighSurrogate(c) && i + 1 < s.length) {
+      if (isLowSurrogate(s.charCodeAt(i + 1))) {
         n += 4;
         i++;
       } else n += 3;

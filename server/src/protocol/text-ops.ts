@@ -62,8 +62,12 @@ export function transformSelection<T extends TextSelection>(value: T, op: unknow
   return { ...value, anchor, head };
 }
 
-const isHigh = (code: number) => code >= 0xd800 && code <= 0xdbff;
-const isLow = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+/** Whether a UTF-16 code unit is the first half of a surrogate pair. */
+export const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+/** Whether a UTF-16 code unit is the second half of a surrogate pair. */
+export const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
+const isHigh = isHighSurrogate;
+const isLow = isLowSurrogate;
 
 /** Whether `s` contains an unpaired surrogate (a broken astral character). */
 export function hasLoneSurrogate(s: string): boolean {
@@ -85,6 +89,42 @@ export function splitsSurrogatePair(text: string, offset: number): boolean {
     isHigh(text.charCodeAt(offset - 1)) &&
     isLow(text.charCodeAt(offset))
   );
+}
+
+/**
+ * The one replacement turning `from` into `to`: keep the common prefix and suffix, replace the
+ * middle (`from.slice(start, from.length - end)` becomes `to.slice(start, to.length - end)`).
+ * The edges never fall inside a surrogate pair; null when the texts are equal.
+ */
+export function replacedMiddle(from: string, to: string): { start: number; end: number } | null {
+  if (from === to) return null;
+  const max = Math.min(from.length, to.length);
+  let start = 0;
+  while (start < max && from.charCodeAt(start) === to.charCodeAt(start)) start++;
+  // Do not end the prefix between a high and a low surrogate.
+  if (start > 0 && isHigh(from.charCodeAt(start - 1))) start--;
+  let end = 0;
+  while (end < max - start && from.charCodeAt(from.length - 1 - end) === to.charCodeAt(to.length - 1 - end))
+    end++;
+  // Do not start the suffix on a low surrogate.
+  if (end > 0 && isLow(from.charCodeAt(from.length - end))) end--;
+  return { start, end };
+}
+
+/**
+ * The one json0 op that turns `from` into `to` ({@link replacedMiddle} as a delete and an insert),
+ * valid for every client since no offset splits a surrogate pair.
+ */
+export function textEditOp(from: string, to: string): TextComponent[] {
+  const middle = replacedMiddle(from, to);
+  if (!middle) return [];
+  const { start, end } = middle;
+  const removed = from.slice(start, from.length - end);
+  const inserted = to.slice(start, to.length - end);
+  const op: TextComponent[] = [];
+  if (removed) op.push({ p: ['text', start], sd: removed });
+  if (inserted) op.push({ p: ['text', start], si: inserted });
+  return op;
 }
 
 /** The subset of an OT type's shape this module needs. */

@@ -8,6 +8,7 @@
  * `line` is 1-based, `column` 1-based (`line.from + column - 1` is the match's offset in CodeMirror).
  */
 import type { SearchHit, SearchQuery } from '../protocol/search.js';
+import { isHighSurrogate as isHigh, isLowSurrogate as isLow } from '../protocol/text-ops.js';
 
 /** One file's live text. */
 export interface SearchFile {
@@ -42,9 +43,6 @@ export type SearchJobResult =
 
 /** Longest line preview, and how much of the line before the match it keeps. */
 const LEAD = 40;
-
-const isHigh = (c: number) => c >= 0xd800 && c <= 0xdbff;
-const isLow = (c: number) => c >= 0xdc00 && c <= 0xdfff;
 
 /**
  * The query as a global, unicode-aware RegExp, or a message saying why it is not one. Plain text is

@@ -25,12 +25,12 @@ import { withDoc } from '../ot/docs.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type MovedEvent } from '../protocol/events.js';
 import { checkPath, checkTreePath } from '../protocol/paths.js';
+import { textDiffOp } from '../protocol/text-diff.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import type { NewFile, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter } from '../storage/types.js';
 import { merge3 } from './merge3.js';
 import type { Actor } from './service.js';
-import { textDiffOp } from './text-edit.js';
 import type { CommitRequest, CommitWorker } from './worker.js';
 
 /** Caps on one push (config `pushMax*`), each refused with a `remote:` line naming it. */

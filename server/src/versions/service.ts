@@ -43,11 +43,11 @@ import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
 import type { ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
+import { textDiffOp } from '../protocol/text-diff.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, FolderMove, ManifestEntry, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
-import { textDiffOp } from './text-edit.js';
 import type { CommitWorker } from './worker.js';
 import type { ZipEntry } from './zip.js';
 

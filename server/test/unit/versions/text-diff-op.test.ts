@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { textDiffOp, textEditOp } from '../../../src/versions/text-edit.js';
+import { textDiffOp } from '../../../src/protocol/text-diff.js';
+import { textEditOp } from '../../../src/protocol/text-ops.js';
 
 type Json0 = {
   transform(op: unknown, other: unknown, side: 'left' | 'right'): unknown;
