@@ -1,4 +1,5 @@
 /** Invitation links: owners make, list and revoke them; whoever opens one previews and accepts it. */
+import { INVITE_LINK_RE, INVITE_TOKEN_RE } from '@protocol/invites';
 import type { Role } from '@protocol/roles';
 import { request } from './http';
 
@@ -46,16 +47,13 @@ export const invitesApi = {
   accept: (token: string) => request<{ sessionId: string; role: Role }>('POST', `${byToken(token)}/accept`),
 };
 
-/** Invitation tokens as the server makes them (24 lowercase letters and digits). */
-const TOKEN_RE = /^[a-z0-9]{24}$/;
-
 /**
  * The invitation token in a pasted link (`http://host/join/<token>`), a `/join/<token>` path, or a
  * bare token; null when there is none.
  */
 export function inviteTokenFrom(input: string | null | undefined): string | null {
   const text = (input ?? '').trim();
-  if (TOKEN_RE.test(text)) return text;
-  const match = /\/join\/([a-z0-9]{24})(?:[/?#]|$)/.exec(text);
+  if (INVITE_TOKEN_RE.test(text)) return text;
+  const match = INVITE_LINK_RE.exec(text);
   return match ? match[1]! : null;
 }

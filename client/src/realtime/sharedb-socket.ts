@@ -9,13 +9,12 @@
  */
 import type { Connection } from 'sharedb/lib/client';
 import type { Socket } from 'socket.io-client';
+import { EVENTS } from '../../../server/src/protocol/events';
 
 /** WebSocket readyState values, as ShareDB reads them. */
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSED = 3;
-
-export const SHAREDB_EVENT = 'sharedb';
 
 type Handler = ((event: unknown) => void) | null;
 
@@ -33,7 +32,7 @@ export class ShareDBSocket {
     socket.on('connect', this.handleConnect);
     socket.on('disconnect', this.handleDisconnect);
     socket.on('connect_error', this.handleError);
-    socket.on(SHAREDB_EVENT, this.handleMessage);
+    socket.on(EVENTS.sharedb, this.handleMessage);
   }
 
   /** ShareDB calls this with a JSON string; see {@link sendObjectsDirectly} for the fast path. */
@@ -44,7 +43,7 @@ export class ShareDBSocket {
   /** Emits one protocol message, or drops it while disconnected. */
   sendObject(message: unknown): void {
     if (!this.socket.connected) return;
-    this.socket.emit(SHAREDB_EVENT, message);
+    this.socket.emit(EVENTS.sharedb, message);
   }
 
   /** Ends ShareDB's use of the socket (the socket itself belongs to the realtime client). */
@@ -58,7 +57,7 @@ export class ShareDBSocket {
     this.socket.off('connect', this.handleConnect);
     this.socket.off('disconnect', this.handleDisconnect);
     this.socket.off('connect_error', this.handleError);
-    this.socket.off(SHAREDB_EVENT, this.handleMessage);
+    this.socket.off(EVENTS.sharedb, this.handleMessage);
   }
 
   private readonly handleConnect = () => {

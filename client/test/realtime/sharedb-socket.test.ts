@@ -9,8 +9,9 @@ import ShareDB from 'sharedb';
 import { Connection, type Doc } from 'sharedb/lib/client';
 import { Server } from 'socket.io';
 import { io, type Socket } from 'socket.io-client';
+import { EVENTS } from '../../../server/src/protocol/events';
 import { ShareDBSocketStream } from '../../../server/src/realtime/sharedb-stream';
-import { SHAREDB_EVENT, ShareDBSocket, sendObjectsDirectly } from '../../src/realtime/sharedb-socket';
+import { ShareDBSocket, sendObjectsDirectly } from '../../src/realtime/sharedb-socket';
 import { sleep } from '../helpers/sharedb-peers';
 
 const until = async (check: () => boolean, what: string, ms = 5000) => {
@@ -36,7 +37,7 @@ describe('ShareDB over socket.io', () => {
     http = createServer();
     ioServer = new Server(http, { serveClient: false });
     ioServer.on('connection', (socket) => {
-      socket.on(SHAREDB_EVENT, (m: unknown) => received.push(m));
+      socket.on(EVENTS.sharedb, (m: unknown) => received.push(m));
       backend.listen(new ShareDBSocketStream(socket) as never);
     });
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,6 @@
 /** A stable colour per user, so a person looks the same in every tab, cursor and avatar. */
+import type { PublicUser } from '../protocol/events.js';
+
 const PALETTE = [
   '#e5484d',
   '#f76b15',
@@ -25,4 +27,9 @@ export function colorFor(userId: string): string {
     h = Math.imul(h, 16777619);
   }
   return PALETTE[(h >>> 0) % PALETTE.length]!;
+}
+
+/** The one shape in which a person is shown to others (never their account's private fields). */
+export function toPublicUser(u: { id: string; username: string; displayName: string }): PublicUser {
+  return { id: u.id, username: u.username, displayName: u.displayName, color: colorFor(u.id) };
 }

@@ -8,15 +8,15 @@
  * nothing. Nonces are remembered in this process, per user and session, for `NONCE_WINDOW_MS`.
  */
 import { z } from 'zod';
-import { colorFor } from '../auth/colors.js';
+import { toPublicUser } from '../auth/colors.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import { AppError } from '../errors/app-error.js';
 import {
   CHAT_NONCE_RE,
   type ChatMessage,
-  type ChatUser,
   EVENTS,
   MAX_CHAT_CHARS,
+  type PublicUser,
 } from '../protocol/events.js';
 import { hasLoneSurrogate } from '../protocol/text-ops.js';
 import type { ChatMessageRecord, Store } from '../storage/types.js';
@@ -72,7 +72,7 @@ export class ChatService {
    * a `nonce` seen from this user in this session within the window, returns the message stored
    * then, and stores and broadcasts nothing.
    */
-  send(sessionId: string, user: ChatUser, input: unknown, nonce?: string): Promise<ChatMessage> {
+  send(sessionId: string, user: PublicUser, input: unknown, nonce?: string): Promise<ChatMessage> {
     if (nonce === undefined) return this.storeMessage(sessionId, user, input);
     const now = Date.now();
     this.forgetNonces(now);
@@ -95,7 +95,7 @@ export class ChatService {
     }
   }
 
-  private async storeMessage(sessionId: string, user: ChatUser, input: unknown): Promise<ChatMessage> {
+  private async storeMessage(sessionId: string, user: PublicUser, input: unknown): Promise<ChatMessage> {
     const text = cleanChatText(input);
     this.limiter.take(user.id);
     const record = await this.store.chat.add({ sessionId, userId: user.id, text, ts: Date.now() });
@@ -107,15 +107,10 @@ export class ChatService {
   /** Newest first, `limit` (1–100) messages with ids below `before`. */
   async page(sessionId: string, opts: { before?: number; limit: number }): Promise<ChatMessage[]> {
     const records = await this.store.chat.page(sessionId, opts);
-    const users = new Map<string, ChatUser>();
+    const users = new Map<string, PublicUser>();
     for (const id of new Set(records.map((r) => r.userId))) {
       const u = await this.store.users.byId(id);
-      users.set(id, {
-        id,
-        username: u?.username ?? '(deleted)',
-        displayName: u?.displayName ?? 'Deleted user',
-        color: colorFor(id),
-      });
+      users.set(id, toPublicUser(u ?? { id, username: '(deleted)', displayName: 'Deleted user' }));
     }
     return records.map((r: ChatMessageRecord) => ({
       id: r.id,

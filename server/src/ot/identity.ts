@@ -1,10 +1,7 @@
 /** Who an agent (one ShareDB connection) acts for, kept in `agent.custom` by the connect middleware. */
-export interface PublicUser {
-  id: string;
-  username: string;
-  displayName: string;
-  color: string;
-}
+import type { PublicUser } from '../protocol/events.js';
+
+export type { PublicUser };
 
 export type AgentIdentity = { kind: 'user'; user: PublicUser } | { kind: 'server' } | { kind: 'anonymous' };
 

@@ -164,7 +164,8 @@ export interface RevertedEvent extends SessionEvent {
   differs: RevertDiffers[];
 }
 
-export interface ChatUser {
+/** How a person appears to others: in presence, chat, events and versions. */
+export interface PublicUser {
   id: string;
   username: string;
   displayName: string;
@@ -174,7 +175,7 @@ export interface ChatUser {
 export interface ChatMessage {
   id: number;
   sessionId: string;
-  user: ChatUser;
+  user: PublicUser;
   text: string;
   /** ms since epoch */
   ts: number;

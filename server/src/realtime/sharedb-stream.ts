@@ -10,9 +10,8 @@ import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
 import type { Logger } from '../log.js';
 import type { ErrorCode } from '../protocol/errors.js';
+import { EVENTS } from '../protocol/events.js';
 import { answer, closeOnError, guarded } from './handlers.js';
-
-export const SHAREDB_EVENT = 'sharedb';
 
 /**
  * An op broadcast to N subscribers reaches N agents as N message objects with the same fields and
@@ -145,7 +144,7 @@ export class ShareDBSocketStream extends Duplex {
     // ShareDB handles a pushed message synchronously, inside `receive`: a throw anywhere in it
     // closes this connection, never the process.
     socket.on(
-      SHAREDB_EVENT,
+      EVENTS.sharedb,
       guarded(socket, logger, 'a ShareDB message', (data: unknown) => this.receive(data)),
     );
     socket.on(
@@ -176,7 +175,7 @@ export class ShareDBSocketStream extends Duplex {
 
   /** Answers a message this channel drops, as `error:protocol` (the channel has no acks). */
   private refuse(code: ErrorCode, message: string): void {
-    answer(this.socket, this.logger, SHAREDB_EVENT, undefined, { ok: false, error: { code, message } });
+    answer(this.socket, this.logger, EVENTS.sharedb, undefined, { ok: false, error: { code, message } });
   }
 
   override _read(): void {}
@@ -247,9 +246,9 @@ export class ShareDBSocketStream extends Duplex {
     // `socket.emit` would produce, without encoding the data again for every socket.
     const client = this.socket.client as unknown as EngineWriter;
     if (typeof client.writeToEngine === 'function') {
-      client.writeToEngine([`2["${SHAREDB_EVENT}",${payload}]`], {});
+      client.writeToEngine([`2["${EVENTS.sharedb}",${payload}]`], {});
     } else {
-      this.socket.emit(SHAREDB_EVENT, JSON.parse(payload));
+      this.socket.emit(EVENTS.sharedb, JSON.parse(payload));
     }
   }
 
@@ -268,7 +267,7 @@ export class ShareDBSocketStream extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
-    this.socket.removeAllListeners(SHAREDB_EVENT);
+    this.socket.removeAllListeners(EVENTS.sharedb);
     // The agent closed its end (a protocol error): the socket is useless without ShareDB.
     if (this.socket.connected) this.socket.disconnect(true);
     done(err);

@@ -8,12 +8,12 @@ import type ShareDB from 'sharedb';
 import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AccessControl } from '../auth/access.js';
-import { colorFor } from '../auth/colors.js';
+import { toPublicUser } from '../auth/colors.js';
 import type { Authenticated, TokenService } from '../auth/tokens.js';
 import { type ChatService, chatNonceSchema } from '../chat/service.js';
 import { AppError } from '../errors/app-error.js';
 import type { Logger } from '../log.js';
-import type { AgentRequest, PublicUser } from '../ot/identity.js';
+import type { AgentRequest } from '../ot/identity.js';
 import { type CommitFailure, EVENTS, type SessionJoined } from '../protocol/events.js';
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 import { FILE_ID_RE, isSessionId } from '../sessions/ids.js';
@@ -48,17 +48,6 @@ const chatSchema = z.object({
 const focusSchema = z.object({
   sessionId: sessionIdSchema,
   fileId: z.string().regex(FILE_ID_RE, 'not a file id').nullable(),
-});
-
-export function toPublicUser(user: { id: string; username: string; displayName: string }): PublicUser {
-  return { id: user.id, username: user.username, displayName: user.displayName, color: colorFor(user.id) };
-}
-
-const chatUser = (u: PublicUser) => ({
-  id: u.id,
-  username: u.username,
-  displayName: u.displayName,
-  color: u.color,
 });
 
 /**
@@ -173,7 +162,7 @@ export class Realtime {
     });
     onEvent(socket, logger, EVENTS.chatSend, chatSchema, async ({ sessionId, text, nonce }) => {
       await access.require(user.id, sessionId, 'session.chat');
-      const message = await this.options.chat.send(sessionId, chatUser(user), text, nonce);
+      const message = await this.options.chat.send(sessionId, user, text, nonce);
       return { message };
     });
     socket.on(

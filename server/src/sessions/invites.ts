@@ -6,13 +6,12 @@
  */
 import { AppError } from '../errors/app-error.js';
 import { EVENTS } from '../protocol/events.js';
+import { INVITE_TOKEN_RE } from '../protocol/invites.js';
 import { ROLE_RANK, type Role } from '../protocol/roles.js';
 import type { Services } from '../services.js';
 import { inviteRevoked } from '../storage/member-changes.js';
 import type { InviteRecord } from '../storage/types.js';
 import { randomId } from './ids.js';
-
-export const INVITE_TOKEN_RE = /^[a-z0-9]{24}$/;
 
 export function publicInvite(invite: InviteRecord, origin: string) {
   return {

@@ -1,7 +1,7 @@
 /** Accounts: register, log in, who am I, log out. */
 import Router from '@koa/router';
 import { z } from 'zod';
-import { colorFor } from '../../auth/colors.js';
+import { toPublicUser } from '../../auth/colors.js';
 import { defaultGitEmail } from '../../auth/git-identity.js';
 import {
   dummyPasswordHash,
@@ -68,13 +68,7 @@ const gitIdentitySchema = z.strictObject({
 
 /** What clients see of a user. */
 export function publicUser(u: UserRecord) {
-  return {
-    id: u.id,
-    username: u.username,
-    displayName: u.displayName,
-    color: colorFor(u.id),
-    isAdmin: u.isAdmin,
-  };
+  return { ...toPublicUser(u), isAdmin: u.isAdmin };
 }
 
 export function authRoutes(services: Services): Router<AuthState> {

@@ -1,7 +1,7 @@
 /** Chat history (paged, newest first) and sending over REST for tools; live chat is on the socket. */
 import Router from '@koa/router';
 import { z } from 'zod';
-import { colorFor } from '../../auth/colors.js';
+import { toPublicUser } from '../../auth/colors.js';
 import { chatNonceSchema } from '../../chat/service.js';
 import { parseWith } from '../../errors/validation.js';
 import type { Services } from '../../services.js';
@@ -27,8 +27,7 @@ export function chatRoutes(services: Services): Router<AuthState> {
       z.object({ text: z.unknown(), nonce: chatNonceSchema }),
       ctx.request.body,
     );
-    const u = ctx.state.auth.user;
-    const user = { id: u.id, username: u.username, displayName: u.displayName, color: colorFor(u.id) };
+    const user = toPublicUser(ctx.state.auth.user);
     ctx.status = 201;
     ctx.body = { message: await services.chat.send(ctx.params.sessionId!, user, text, nonce) };
   });
