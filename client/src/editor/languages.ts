@@ -6,23 +6,17 @@
 import { completeFromList } from '@codemirror/autocomplete';
 import { indentUnit, Language, LanguageSupport, StreamLanguage } from '@codemirror/language';
 import type { Extension } from '@codemirror/state';
+import {
+  LANGUAGE_SPECS,
+  type LanguageSpec,
+  languageSpecByName,
+  languageSpecForPath,
+  PLAIN_TEXT_SPEC,
+} from '../../../server/src/protocol/languages';
 
-export interface LanguageInfo {
-  /** Stable id, as the server names it in the session manifest (`language`). */
-  id: string;
-  /** What the status bar shows. */
-  label: string;
-  /** Lower-case file extensions without the dot. */
-  extensions: readonly string[];
-  /** Exact file names (e.g. `Makefile`-style names without an extension). */
-  filenames?: readonly string[];
-  /** Other names the server or a user may use for it. */
-  aliases?: readonly string[];
-  /** A short tag for the file tree icon. */
-  icon: string;
+/** A language the editor can load: the shared table's entry plus its CodeMirror mode. */
+export interface LanguageInfo extends LanguageSpec {
   load: () => Promise<Extension>;
-  /** One level of indentation, where the language's convention differs from two spaces. */
-  indent?: string;
 }
 
 /** Keywords offered by completion for languages whose package does not complete them itself. */
@@ -57,172 +51,61 @@ async function withKeywords(id: string, language: Promise<Extension>): Promise<E
   return [ext, lang.data.of({ autocomplete: source })];
 }
 
-export const LANGUAGES: readonly LanguageInfo[] = [
-  {
-    id: 'javascript',
-    label: 'JavaScript',
-    extensions: ['js', 'mjs', 'cjs'],
-    aliases: ['js'],
-    icon: 'JS',
-    load: () => import('@codemirror/lang-javascript').then((m) => m.javascript()),
-  },
-  {
-    id: 'jsx',
-    label: 'JavaScript JSX',
-    extensions: ['jsx'],
-    icon: 'JSX',
-    load: () => import('@codemirror/lang-javascript').then((m) => m.javascript({ jsx: true })),
-  },
-  {
-    id: 'typescript',
-    label: 'TypeScript',
-    extensions: ['ts', 'mts', 'cts'],
-    aliases: ['ts'],
-    icon: 'TS',
-    load: () => import('@codemirror/lang-javascript').then((m) => m.javascript({ typescript: true })),
-  },
-  {
-    id: 'tsx',
-    label: 'TypeScript JSX',
-    extensions: ['tsx'],
-    icon: 'TSX',
-    load: () =>
-      import('@codemirror/lang-javascript').then((m) => m.javascript({ typescript: true, jsx: true })),
-  },
-  {
-    id: 'python',
-    label: 'Python',
-    extensions: ['py', 'pyw', 'pyi'],
-    aliases: ['py'],
-    icon: 'PY',
-    indent: '    ',
-    load: () => import('@codemirror/lang-python').then((m) => m.python()),
-  },
-  {
-    id: 'html',
-    label: 'HTML',
-    extensions: ['html', 'htm'],
-    icon: 'HTML',
-    load: () => import('@codemirror/lang-html').then((m) => m.html()),
-  },
-  {
-    id: 'css',
-    label: 'CSS',
-    extensions: ['css'],
-    icon: 'CSS',
-    load: () => import('@codemirror/lang-css').then((m) => m.css()),
-  },
-  {
-    id: 'json',
-    label: 'JSON',
-    extensions: ['json', 'jsonc'],
-    icon: '{}',
-    load: () => import('@codemirror/lang-json').then((m) => m.json()),
-  },
-  {
-    id: 'markdown',
-    label: 'Markdown',
-    extensions: ['md', 'markdown'],
-    aliases: ['md'],
-    icon: 'MD',
-    load: () => import('@codemirror/lang-markdown').then((m) => m.markdown()),
-  },
-  {
-    id: 'java',
-    label: 'Java',
-    extensions: ['java'],
-    icon: 'JAVA',
-    indent: '    ',
-    load: () =>
-      withKeywords(
-        'java',
-        import('@codemirror/lang-java').then((m) => m.java()),
-      ),
-  },
-  {
-    id: 'c',
-    label: 'C',
-    extensions: ['c', 'h'],
-    icon: 'C',
-    indent: '    ',
-    load: () =>
-      withKeywords(
-        'cpp',
-        import('@codemirror/lang-cpp').then((m) => m.cpp()),
-      ),
-  },
-  {
-    id: 'cpp',
-    label: 'C++',
-    extensions: ['cpp', 'cc', 'cxx', 'hpp', 'hh', 'hxx'],
-    aliases: ['c++'],
-    icon: 'C++',
-    indent: '    ',
-    load: () =>
-      withKeywords(
-        'cpp',
-        import('@codemirror/lang-cpp').then((m) => m.cpp()),
-      ),
-  },
-  {
-    id: 'go',
-    label: 'Go',
-    extensions: ['go'],
-    aliases: ['golang'],
-    icon: 'GO',
-    indent: '\t',
-    load: () =>
-      withKeywords(
-        'go',
-        import('@codemirror/lang-go').then((m) => m.go()),
-      ),
-  },
-  {
-    id: 'rust',
-    label: 'Rust',
-    extensions: ['rs'],
-    aliases: ['rs'],
-    icon: 'RS',
-    indent: '    ',
-    load: () =>
-      withKeywords(
-        'rust',
-        import('@codemirror/lang-rust').then((m) => m.rust()),
-      ),
-  },
-  {
-    id: 'sql',
-    label: 'SQL',
-    extensions: ['sql'],
-    icon: 'SQL',
-    load: () => import('@codemirror/lang-sql').then((m) => m.sql()),
-  },
-  {
-    id: 'shell',
-    label: 'Shell',
-    extensions: ['sh', 'bash', 'zsh'],
-    filenames: ['.bashrc', '.profile', '.zshrc'],
-    aliases: ['sh', 'bash'],
-    icon: 'SH',
-    load: () =>
-      withKeywords(
-        'shell',
-        import('@codemirror/legacy-modes/mode/shell').then(({ shell }) => StreamLanguage.define(shell)),
-      ),
-  },
-  {
-    id: 'yaml',
-    label: 'YAML',
-    extensions: ['yaml', 'yml'],
-    aliases: ['yml'],
-    icon: 'YML',
-    load: () =>
-      withKeywords(
-        'yaml',
-        import('@codemirror/lang-yaml').then((m) => m.yaml()),
-      ),
-  },
-];
+/** Each language's CodeMirror mode, by the shared table's id (protocol/languages.ts). */
+const LOADERS: Record<string, () => Promise<Extension>> = {
+  javascript: () => import('@codemirror/lang-javascript').then((m) => m.javascript()),
+  jsx: () => import('@codemirror/lang-javascript').then((m) => m.javascript({ jsx: true })),
+  typescript: () => import('@codemirror/lang-javascript').then((m) => m.javascript({ typescript: true })),
+  tsx: () => import('@codemirror/lang-javascript').then((m) => m.javascript({ typescript: true, jsx: true })),
+  python: () => import('@codemirror/lang-python').then((m) => m.python()),
+  html: () => import('@codemirror/lang-html').then((m) => m.html()),
+  css: () => import('@codemirror/lang-css').then((m) => m.css()),
+  json: () => import('@codemirror/lang-json').then((m) => m.json()),
+  markdown: () => import('@codemirror/lang-markdown').then((m) => m.markdown()),
+  java: () =>
+    withKeywords(
+      'java',
+      import('@codemirror/lang-java').then((m) => m.java()),
+    ),
+  c: () =>
+    withKeywords(
+      'cpp',
+      import('@codemirror/lang-cpp').then((m) => m.cpp()),
+    ),
+  cpp: () =>
+    withKeywords(
+      'cpp',
+      import('@codemirror/lang-cpp').then((m) => m.cpp()),
+    ),
+  go: () =>
+    withKeywords(
+      'go',
+      import('@codemirror/lang-go').then((m) => m.go()),
+    ),
+  rust: () =>
+    withKeywords(
+      'rust',
+      import('@codemirror/lang-rust').then((m) => m.rust()),
+    ),
+  sql: () => import('@codemirror/lang-sql').then((m) => m.sql()),
+  shell: () =>
+    withKeywords(
+      'shell',
+      import('@codemirror/legacy-modes/mode/shell').then(({ shell }) => StreamLanguage.define(shell)),
+    ),
+  yaml: () =>
+    withKeywords(
+      'yaml',
+      import('@codemirror/lang-yaml').then((m) => m.yaml()),
+    ),
+};
+
+const withLoader = (spec: LanguageSpec): LanguageInfo => ({
+  ...spec,
+  load: LOADERS[spec.id] ?? (async () => []),
+});
+
+export const LANGUAGES: readonly LanguageInfo[] = LANGUAGE_SPECS.map(withLoader);
 
 /** The language's editor extension, with its indentation unit. */
 export async function loadLanguage(language: LanguageInfo): Promise<Extension> {
@@ -231,32 +114,19 @@ export async function loadLanguage(language: LanguageInfo): Promise<Extension> {
 }
 
 /** Plain text: what a file with no known language gets. */
-export const PLAIN_TEXT: LanguageInfo = {
-  id: 'plaintext',
-  label: 'Plain Text',
-  extensions: ['txt'],
-  aliases: ['text', 'plain'],
-  icon: 'TXT',
-  load: async () => [],
-};
+export const PLAIN_TEXT: LanguageInfo = withLoader(PLAIN_TEXT_SPEC);
+
+const byId = new Map<string, LanguageInfo>([...LANGUAGES, PLAIN_TEXT].map((l) => [l.id, l]));
 
 /** The language with this id or alias (case-insensitive), or null. */
 export function languageByName(name: string | null | undefined): LanguageInfo | null {
-  if (!name) return null;
-  const key = name.toLowerCase();
-  if (key === PLAIN_TEXT.id || PLAIN_TEXT.aliases?.includes(key)) return PLAIN_TEXT;
-  return LANGUAGES.find((l) => l.id === key || l.aliases?.includes(key)) ?? null;
+  const spec = languageSpecByName(name);
+  return spec ? byId.get(spec.id)! : null;
 }
 
 /** The language for a file path, by exact file name first, then by extension, else plain text. */
 export function languageForPath(path: string): LanguageInfo {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  const byName = LANGUAGES.find((l) => l.filenames?.includes(base));
-  if (byName) return byName;
-  const dot = base.lastIndexOf('.');
-  if (dot <= 0) return PLAIN_TEXT;
-  const ext = base.slice(dot + 1).toLowerCase();
-  return LANGUAGES.find((l) => l.extensions.includes(ext)) ?? PLAIN_TEXT;
+  return byId.get(languageSpecForPath(path).id)!;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { LANGUAGE_IDS } from '../../../server/src/protocol/languages';
 import { languageByName, languageFor, languageForPath } from '../../src/editor/languages';
 
 describe('editor languages', () => {
@@ -23,6 +24,13 @@ describe('editor languages', () => {
       'run.sh': 'shell',
       'ci.yaml': 'yaml',
       'ci.yml': 'yaml',
+      // The server once named these differently from the editor: one table now serves both.
+      'App.vue': 'html',
+      'x.scss': 'css',
+      'tool.pyw': 'python',
+      Makefile: 'shell',
+      'docker/Dockerfile': 'shell',
+      '.zshrc': 'shell',
     };
     for (const [path, id] of Object.entries(cases)) expect(languageForPath(path).id, path).to.equal(id);
   });
@@ -55,6 +63,17 @@ describe('editor languages', () => {
     ]) {
       const ext = await languageForPath(path).load();
       expect(ext, path).to.not.equal(undefined);
+    }
+  });
+
+  it('has an editor mode for every language the server may stamp in a manifest', async function () {
+    this.timeout(20_000);
+    for (const id of LANGUAGE_IDS) {
+      const language = languageByName(id);
+      expect(language, id).to.not.equal(null);
+      if (id === 'plaintext') continue;
+      const ext = await language!.load();
+      expect(Array.isArray(ext) && ext.length === 0, `${id} loads an empty mode`).to.equal(false);
     }
   });
 });

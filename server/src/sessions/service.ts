@@ -12,18 +12,18 @@ import {
   EXECUTABLE_MODE as EXECUTABLE_MODE_VALUE,
   type ManifestBlob,
 } from '../protocol/binary.js';
+import { isLanguageId, languageSpecForPath } from '../protocol/languages.js';
 import { isRelativePath, resolvePath } from '../protocol/paths.js';
 import type { Role } from '../protocol/roles.js';
 import { hasLoneSurrogate } from '../protocol/text-ops.js';
 import type { SessionRecord, Store } from '../storage/types.js';
 import { COLLECTION_FILES, COLLECTION_SESSIONS, fileDocId, newFileId, newSessionId } from './ids.js';
-import { isLanguage, languageForPath } from './languages.js';
 import { KeyedMutex } from './mutex.js';
 import { assertFolderFree, assertPathFree, folderPath, PathIndex, validatePath } from './paths.js';
 
 export interface ManifestEntry {
   path: string;
-  /** A language id (sessions/languages.ts), or `binary` (BINARY_LANGUAGE) for a binary file. */
+  /** A language id (protocol/languages.ts), or `binary` (BINARY_LANGUAGE) for a binary file. */
   language: string;
   /**
    * A binary file's git blob (protocol/binary.ts): present exactly when `language` is `binary`.
@@ -248,7 +248,7 @@ export class SessionService {
         return { entry, content: undefined };
       }
       const content = validateContent(f.content, this.limits.maxFileChars);
-      return { entry: { path, language: languageForPath(path), ...mode } as ManifestEntry, content };
+      return { entry: { path, language: languageSpecForPath(path).id, ...mode } as ManifestEntry, content };
     });
     return this.locks.run(sessionId, () =>
       this.editManifest(sessionId, async (manifest, doc) => {
@@ -355,7 +355,7 @@ export class SessionService {
     input: { path?: unknown; language?: unknown },
     actorId?: string,
   ): Promise<FileInfo & { previousPath: string }> {
-    if (input.language !== undefined && !isLanguage(input.language)) {
+    if (input.language !== undefined && !isLanguageId(input.language)) {
       throw new AppError('ERR_VALIDATION', 'language: not a known language.');
     }
     return this.locks.run(sessionId, () =>
@@ -377,12 +377,12 @@ export class SessionService {
         const path = newPath ?? old.path;
         if (path !== old.path) this.assertFree(manifest, path, fileId);
         // A language that followed the old extension follows the new one; an override stays.
-        const followed = old.language === languageForPath(old.path);
+        const followed = old.language === languageSpecForPath(old.path).id;
         // A binary file stays binary: its language is no choice of the user's.
         const language = old.blob
           ? old.language
           : ((input.language as string | undefined) ??
-            (followed && path !== old.path ? languageForPath(path) : old.language));
+            (followed && path !== old.path ? languageSpecForPath(path).id : old.language));
         const entry: ManifestEntry = { ...old, path, language };
         if (entry.path !== old.path || entry.language !== old.language) {
           await submitOp(doc, [{ p: ['files', fileId], od: old, oi: entry }]);
@@ -556,8 +556,8 @@ export class SessionService {
   }
 
   private languageFor(path: string, override: unknown): string {
-    if (override === undefined) return languageForPath(path);
-    if (!isLanguage(override)) throw new AppError('ERR_VALIDATION', 'language: not a known language.');
+    if (override === undefined) return languageSpecForPath(path).id;
+    if (!isLanguageId(override)) throw new AppError('ERR_VALIDATION', 'language: not a known language.');
     return override;
   }
 
