@@ -5,7 +5,7 @@
  * subscribe, every op acknowledged at once with the version incremented and relayed to the
  * document's other subscribers. No auth, no storage, no transform, no validation.
  *
- * It moves ops the cheapest way the protocol allows (DESIGN.md, Transport): the ops a document
+ * It moves ops the cheapest way the protocol allows, as the real server does: the ops a document
  * commits in one tick go out as one array in one `sharedb` event, encoded once for all of its
  * subscribers (a socket.io room broadcast). The submitter gets its own op back in that batch,
  * and ShareDB's client takes its own op (same src and seq) as the acknowledgement. Replies to

@@ -98,7 +98,8 @@ function splitsPair(doc: Text, pos: number): boolean {
 /**
  * Converts a CodeMirror change set into json0 components, applied in order. Change ranges are
  * widened so no offset lands inside a surrogate pair and no `si`/`sd` starts or ends with half
- * of one: the server rejects such ops, since they corrupt the text for everyone (DESIGN.md).
+ * of one: the server rejects such ops, since half a pair becomes U+FFFD in UTF-8 and the text
+ * would differ between clients and git.
  */
 export function changesToOp(
   changes: ChangeSet,

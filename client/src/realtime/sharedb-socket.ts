@@ -2,7 +2,7 @@
  * ShareDB over our one socket.io connection: a WebSocket-like object handed to ShareDB's
  * `Connection`, carrying protocol messages as plain objects on the `sharedb` event.
  *
- * socket.io traps (DESIGN.md, Transport): socket.io buffers emits while disconnected and flushes
+ * socket.io traps: socket.io buffers emits while disconnected and flushes
  * them before the new handshake, which would replay stale ShareDB frames; so `send` drops
  * messages while disconnected (ShareDB resends what matters itself after its own handshake) and
  * the send buffer is cleared on every connect. No acks on this channel.

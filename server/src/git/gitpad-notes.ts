@@ -1,6 +1,6 @@
 /**
  * Gitpad's machine data about commits, beside them rather than in them: one git note per commit
- * under `refs/notes/gitpad` (DESIGN.md, "Push, import and binary files"), so commit messages and
+ * under `refs/notes/gitpad` (git/README.md, "Push"), so commit messages and
  * the comment notes people read carry only what people wrote. A note is one JSON line:
  *
  *     {"covers":{"<fileDocId>":42},"comments":[{"id":"…","author":{…},"body":"…",…}]}

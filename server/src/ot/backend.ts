@@ -93,7 +93,7 @@ const base = ShareDB.prototype as unknown as BackendInternals;
 /**
  * ShareDB retries a submit that lost a race on `commit`, without limit by default; with many
  * writers on one document that is most of the work. Queueing submits per document removes the
- * race (DESIGN.md, "One writer per document"); maxSubmitRetries stays as a backstop.
+ * race: one submit per document is in flight at a time; maxSubmitRetries stays as a backstop.
  */
 class QueuedBackend extends ShareDB {
   private readonly queues = new Map<string, Array<() => void>>();

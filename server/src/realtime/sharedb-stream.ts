@@ -1,8 +1,9 @@
 /**
  * Carries ShareDB's protocol over one socket.io connection (event `sharedb`, plain objects both
  * ways). Outgoing messages written in the same tick go out as one array in one event, so a burst
- * of ops to one client costs one frame. socket.io's traps (DESIGN.md, Transport): nothing is sent
- * while disconnected (ShareDB repairs gaps itself from versions), and no acks on this channel.
+ * of ops to one client costs one frame. socket.io buffers emits while disconnected and replays them
+ * after reconnecting, which would deliver stale frames: nothing is sent while disconnected (ShareDB
+ * repairs gaps itself from versions), and no acks on this channel (they would be buffered too).
  */
 
 import { performance } from 'node:perf_hooks';

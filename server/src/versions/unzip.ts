@@ -1,5 +1,5 @@
 /**
- * Reading an import zip, defensively (DESIGN.md, "Push, import and binary files"): entries are
+ * Reading an import zip, defensively: entries are
  * read from the central directory one at a time and inflated as streams; every inflated byte is
  * counted against the per-file and the total caps as it arrives, so a zip that lies about its sizes
  * (a zip bomb) is stopped at the cap, not after, and one that inflates past the size it claims is
