@@ -23,7 +23,9 @@ import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
 import { createBackend, serverConnection, submitAt } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
+import { createSocketServer, LiveRooms } from './realtime/live-rooms.js';
 import { connectRedis } from './realtime/redis.js';
+import { SessionPresence } from './realtime/session-presence.js';
 import { Realtime } from './realtime/socket-server.js';
 import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
@@ -90,8 +92,22 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   // Computed now, so the first login for an unknown user costs no more than any other.
   await dummyPasswordHash();
 
-  // Filled in below once the worker and realtime exist; edits start flowing only after listen().
-  const hooks: { edited?: (sessionId: string, userId: string, chars: number) => void } = {};
+  // The HTTP server and socket.io come first: every service reaches live clients through their
+  // rooms. Requests are served by the app once it exists; nothing listens before listen().
+  const tls = config.tlsCertFile && config.tlsKeyFile;
+  const httpServer = tls
+    ? https.createServer({
+        cert: fs.readFileSync(config.tlsCertFile!),
+        key: fs.readFileSync(config.tlsKeyFile!),
+      })
+    : http.createServer();
+  // Slow or stalled clients must not hold sockets forever.
+  httpServer.requestTimeout = 5 * 60_000;
+  httpServer.headersTimeout = 30_000;
+  const io = createSocketServer(httpServer, config.maxSocketMessageBytes);
+  const presence = new SessionPresence(io);
+  const live = new LiveRooms(io, presence);
+
   const backend = createBackend({
     db: store.sharedb,
     access,
@@ -101,7 +117,6 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     opRate,
     chunkLargeText: store.kind === 'embedded',
     ...(redis ? { pubsub: redis.sharedbPubsub } : {}),
-    onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
   });
   instrumentBackend(backend, metrics);
   const conn = serverConnection(backend);
@@ -114,6 +129,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       maxFileChars: config.maxFileChars,
       maxSessionsPerUser: config.maxSessionsPerUser,
     },
+    live,
     {
       // Every session is a bare repo from the start, so it can be cloned before its first version.
       sessionCreated: async (session) => {
@@ -128,8 +144,6 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       treeChanged: (sessionId, actorId) => worker.noteEdit(sessionId, actorId ?? null, 1),
     },
   );
-  const notifySession = (sessionId: string, event: string, payload: unknown) =>
-    services.realtime.notifySession(sessionId, event, payload);
   const worker = new CommitWorker({
     store,
     db: store.sharedb,
@@ -139,7 +153,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxMs: config.commitMaxMs,
     retryMaxMs: config.commitRetryMaxMs,
     logger,
-    notifySession,
+    live,
     gitEmailDomain: config.gitEmailDomain,
     observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
@@ -151,7 +165,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     sessions,
     worker,
     reposDir: config.reposDir,
-    notifySession,
+    live,
     diffEngine: diffPool,
     diffMaxLines: config.diffMaxLines,
     gitEmailDomain: config.gitEmailDomain,
@@ -177,7 +191,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     reposDir: config.reposDir,
     actorById: (userId) => store.users.byId(userId),
     logger,
-    notifySession,
+    live,
   });
   const imports = new ImportService({
     reposDir: config.reposDir,
@@ -191,7 +205,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       maxImportEntries: config.maxImportEntries,
     },
     connect: () => serverConnection(backend),
-    notifySession,
+    live,
   });
 
   // Searches run regexes people type: a pool of their own, so one cannot hold up diffs.
@@ -216,8 +230,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxFileChars: config.maxFileChars,
   });
 
-  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
-  const services = {
+  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), live);
+  const admin = new AdminService({ store, sessions, config, live });
+  const services: Services = {
     chat,
     worker,
     versions,
@@ -237,44 +252,33 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       login: new LoginThrottle(loginThrottle),
       registerPerIp: new RateLimiter(authRate, 'registrations'),
     },
-  } as unknown as Services;
-  services.admin = new AdminService(services);
+    admin,
+    live,
+  };
 
-  const app = createApp(services);
-  const tls = config.tlsCertFile && config.tlsKeyFile;
-  const httpServer = tls
-    ? https.createServer(
-        { cert: fs.readFileSync(config.tlsCertFile!), key: fs.readFileSync(config.tlsKeyFile!) },
-        app.callback(),
-      )
-    : http.createServer(app.callback());
-  // Slow or stalled clients must not hold sockets forever.
-  httpServer.requestTimeout = 5 * 60_000;
-  httpServer.headersTimeout = 30_000;
-
+  httpServer.on('request', createApp(services).callback());
   const realtime = new Realtime({
-    httpServer,
+    io,
+    presence,
     backend,
     tokens,
     access,
     logger,
-    maxMessageBytes: config.maxSocketMessageBytes,
     maxSocketsPerUser: config.maxSocketsPerUser,
     chat,
     commitFailure: (sessionId) => worker.lastFailure(sessionId),
   });
-  services.realtime = realtime;
   metrics.watch({
-    sockets: () => realtime.io.engine.clientsCount,
-    presence: () => realtime.presence.counts(),
+    sockets: () => io.engine.clientsCount,
+    presence: () => presence.counts(),
     oldestUncommittedAt: () => worker.oldestPendingAt(),
   });
-  await redis?.attach(realtime.io, access);
-  hooks.edited = (sessionId, userId) => {
-    services.admin.noteEdit(sessionId);
-    realtime.presence.typed(sessionId, userId);
+  await redis?.attach(io, access);
+  backend.onEdit(({ sessionId, userId }) => {
+    admin.noteEdit(sessionId);
+    presence.typed(sessionId, userId);
     worker.noteTyping(sessionId);
-  };
+  });
 
   let closing: Promise<void> | undefined;
   return {

@@ -10,7 +10,7 @@ import type { Logger } from './log.js';
 import type { Metrics } from './metrics/index.js';
 import type { GitpadBackend } from './ot/backend.js';
 import type { Connection } from './ot/docs.js';
-import type { Realtime } from './realtime/socket-server.js';
+import type { LiveClients } from './ports/live-clients.js';
 import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
@@ -47,6 +47,6 @@ export interface Services {
     login: LoginThrottle;
     registerPerIp: RateLimiter;
   };
-  /** Set once the HTTP server exists; REST handlers reach live clients through it. */
-  realtime: Realtime;
+  /** People connected now (socket.io rooms): how every service and route reaches them. */
+  live: LiveClients;
 }

@@ -5,11 +5,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/passwords.js';
+import type { Config } from '../config/index.js';
 import { AppError } from '../errors/app-error.js';
 import { repoPath } from '../git/index.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import type { AdminDirUsage, AdminDisk, AdminSession, AdminUser } from '../protocol/admin.js';
-import type { Services } from '../services.js';
-import type { UserRecord } from '../storage/types.js';
+import type { SessionService } from '../sessions/service.js';
+import type { Store, UserRecord } from '../storage/types.js';
 import { fileSystemSpace, treeUsage } from './disk.js';
 
 const toAdminUser = (u: UserRecord): AdminUser => ({
@@ -21,7 +23,12 @@ const toAdminUser = (u: UserRecord): AdminUser => ({
   createdAt: u.createdAt,
 });
 
-type Deps = Pick<Services, 'store' | 'sessions' | 'config' | 'realtime'>;
+interface Deps {
+  store: Store;
+  sessions: SessionService;
+  config: Config;
+  live: LiveClients;
+}
 
 export class AdminService {
   /** Latest edit per session since this process started, ms (edits are not stored with a time). */
@@ -53,7 +60,7 @@ export class AdminService {
     // Disabling signs the account out everywhere: its tokens die and its sockets close.
     if (patch.disabled === true && !user.disabled) update.tokensValidAfter = Date.now();
     await this.s.store.users.update(userId, update);
-    if (update.tokensValidAfter !== undefined) this.s.realtime.disconnectUser(userId);
+    if (update.tokensValidAfter !== undefined) this.s.live.disconnectUser(userId);
     return toAdminUser((await this.s.store.users.byId(userId))!);
   }
 
@@ -70,7 +77,7 @@ export class AdminService {
       passwordHash: await hashPassword(password),
       tokensValidAfter: Date.now(),
     });
-    this.s.realtime.disconnectUser(userId);
+    this.s.live.disconnectUser(userId);
     return { password };
   }
 
@@ -97,7 +104,7 @@ export class AdminService {
         files,
         repoBytes: repo.bytes,
         lastActivityAt: Math.max(session.createdAt, repo.newestMtimeMs, this.lastEdit.get(session.id) ?? 0),
-        online: this.s.realtime.presence.users(session.id).length,
+        online: this.s.live.usersIn(session.id),
       });
     }
     return out;

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { toPublicUser } from '../auth/colors.js';
 import type { RateLimiter } from '../auth/rate-limiter.js';
 import { AppError } from '../errors/app-error.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import {
   CHAT_NONCE_RE,
   type ChatMessage,
@@ -49,15 +50,11 @@ export const NONCE_WINDOW_MS = 10 * 60_000;
 /** Most nonces remembered at once (the oldest are forgotten first), so memory stays bounded. */
 const MAX_NONCES = 20_000;
 
-export interface ChatBroadcaster {
-  notifySession(sessionId: string, event: string, payload: unknown): void;
-}
-
 export class ChatService {
   constructor(
     private readonly store: Store,
     private readonly limiter: RateLimiter,
-    private readonly broadcaster: () => ChatBroadcaster,
+    private readonly live: LiveClients,
   ) {}
 
   /**
@@ -100,7 +97,7 @@ export class ChatService {
     this.limiter.take(user.id);
     const record = await this.store.chat.add({ sessionId, userId: user.id, text, ts: Date.now() });
     const message: ChatMessage = { id: record.id, sessionId, user, text: record.text, ts: record.ts };
-    this.broadcaster().notifySession(sessionId, EVENTS.chatMessage, message);
+    this.live.notifySession(sessionId, EVENTS.chatMessage, message);
     return message;
   }
 

@@ -41,7 +41,6 @@ export interface BackendOptions {
   opRate: { perSecond: number; burst: number };
   /** A ShareDB pubsub (Redis when several processes share a store); in-memory by default. */
   pubsub?: unknown;
-  onEdit?: (e: EditEvent) => void;
   /**
    * Keep large texts chunked in server snapshots (embedded store only: its snapshot copies honour
    * ChunkedText, and its disk format is JSON; sharedb-mongo would store the object as it is).
@@ -99,6 +98,21 @@ class QueuedBackend extends ShareDB {
   private readonly queues = new Map<string, Array<() => void>>();
   /** Documents (`collection\u0000id`) that refuse every edit but the server's own: files being deleted. */
   private readonly sealed = new Set<string>();
+  private readonly editListeners = new Set<(e: EditEvent) => void>();
+
+  /** Calls `listener` for every user's text edit that reached the database; returns its removal. */
+  onEdit(listener: (e: EditEvent) => void): () => void {
+    this.editListeners.add(listener);
+    return () => this.editListeners.delete(listener);
+  }
+
+  get hasEditListeners(): boolean {
+    return this.editListeners.size > 0;
+  }
+
+  emitEdit(e: EditEvent): void {
+    for (const listener of this.editListeners) listener(e);
+  }
 
   // @ts-expect-error sharedb's typings declare the public 4-argument submit; Agent calls this 6-argument one
   override submit(
@@ -259,7 +273,7 @@ export interface DocSeals {
 }
 
 /** The server's ShareDB backend. */
-export type GitpadBackend = ShareDB & DocSeals;
+export type GitpadBackend = ShareDB & DocSeals & { onEdit(listener: (e: EditEvent) => void): () => void };
 
 export function createBackend(options: BackendOptions): GitpadBackend {
   const { access, limits, logger } = options;
@@ -444,10 +458,10 @@ export function createBackend(options: BackendOptions): GitpadBackend {
   backend.use('afterWrite', (ctx, next) => {
     const identity = identityOf(ctx.agent);
     const ops = (ctx.op as RawOp).op;
-    if (options.onEdit && identity.kind === 'user' && ctx.collection === COLLECTION_FILES && ops) {
+    if (backend.hasEditListeners && identity.kind === 'user' && ctx.collection === COLLECTION_FILES && ops) {
       const sessionId = sessionOfDoc(ctx.collection, ctx.id);
       const chars = editedChars(ops);
-      if (sessionId) options.onEdit({ userId: identity.user.id, sessionId, docId: ctx.id, chars });
+      if (sessionId) backend.emitEdit({ userId: identity.user.id, sessionId, docId: ctx.id, chars });
     }
     next();
   });

@@ -2,10 +2,8 @@
  * The socket.io server: authenticates each connection with its JWT, carries ShareDB over it,
  * and handles session presence events. One connection per browser tab.
  */
-import type { Server as HttpServer } from 'node:http';
-import type { Server as HttpsServer } from 'node:https';
 import type ShareDB from 'sharedb';
-import { Server, type Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AccessControl } from '../auth/access.js';
 import { toPublicUser } from '../auth/colors.js';
@@ -18,25 +16,24 @@ import { type CommitFailure, EVENTS, type SessionJoined } from '../protocol/even
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 import { FILE_ID_RE, isSessionId } from '../sessions/ids.js';
 import { answer, closeOnError, guarded, onEvent } from './handlers.js';
-import { SessionPresence, sessionRoom } from './session-presence.js';
+import { tokenRoom, userRoom } from './live-rooms.js';
+import { type SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
 
 export interface RealtimeOptions {
-  httpServer: HttpServer | HttpsServer;
+  /** The socket.io server (`createSocketServer`), and the presence kept in its session rooms. */
+  io: Server;
+  presence: SessionPresence;
   backend: ShareDB;
   tokens: TokenService;
   access: AccessControl;
   logger: Logger;
-  maxMessageBytes: number;
   /** Connections one account may hold at once (config `maxSocketsPerUser`). */
   maxSocketsPerUser: number;
   chat: ChatService;
   /** The session's latest commit failure while its versions are not being saved (the worker's). */
   commitFailure?: (sessionId: string) => CommitFailure | null;
 }
-
-const userRoom = (userId: string) => `user:${userId}`;
-const tokenRoom = (jti: string) => `token:${jti}`;
 
 const sessionIdSchema = z.string().refine(isSessionId, 'not a session id');
 const joinSchema = z.object({ sessionId: sessionIdSchema });
@@ -81,15 +78,9 @@ export class Realtime {
   private readonly connections: ConnectionCounter;
 
   constructor(private readonly options: RealtimeOptions) {
-    const { httpServer, tokens, logger } = options;
-    this.io = new Server(httpServer, {
-      maxHttpBufferSize: options.maxMessageBytes,
-      // Recovery would replay buffered ShareDB frames after reconnect; ShareDB repairs gaps itself.
-      connectionStateRecovery: undefined,
-      serveClient: false,
-      perMessageDeflate: false,
-    });
-    this.presence = new SessionPresence(this.io);
+    const { tokens, logger } = options;
+    this.io = options.io;
+    this.presence = options.presence;
     this.connections = new ConnectionCounter(options.maxSocketsPerUser);
 
     this.io.use((socket, next) => {
@@ -169,37 +160,6 @@ export class Realtime {
       'disconnect',
       guarded(socket, logger, 'leaving presence', () => this.presence.leaveAll(socket.id)),
     );
-  }
-
-  /** Ends every connection made with one token (logout). */
-  disconnectToken(jti: string): void {
-    this.io.in(tokenRoom(jti)).disconnectSockets(true);
-  }
-
-  /** Ends every connection of a user (password change, account removal). */
-  disconnectUser(userId: string): void {
-    this.io.in(userRoom(userId)).disconnectSockets(true);
-  }
-
-  /** Sends an event to every tab of one user. */
-  notifyUser(userId: string, event: string, payload: unknown): void {
-    this.io.to(userRoom(userId)).emit(event, payload);
-  }
-
-  /** Sends an event to everyone who joined a session. */
-  notifySession(sessionId: string, event: string, payload: unknown): void {
-    this.io.to(sessionRoom(sessionId)).emit(event, payload);
-  }
-
-  /**
-   * After a user lost access to a session: drop their presence there and close their ShareDB
-   * subscriptions to its documents (ops would be refused by middleware anyway; this frees them).
-   */
-  async revokeSession(sessionId: string, userId: string): Promise<void> {
-    for (const socketId of this.presence.socketsOf(sessionId, userId))
-      this.presence.leave(sessionId, socketId);
-    const sockets = await this.io.in(userRoom(userId)).fetchSockets();
-    for (const s of sockets) s.leave(sessionRoom(sessionId));
   }
 
   async close(): Promise<void> {

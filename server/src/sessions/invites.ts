@@ -8,10 +8,10 @@ import { AppError } from '../errors/app-error.js';
 import { EVENTS } from '../protocol/events.js';
 import { INVITE_TOKEN_RE } from '../protocol/invites.js';
 import { ROLE_RANK, type Role } from '../protocol/roles.js';
-import type { Services } from '../services.js';
 import { inviteRevoked } from '../storage/member-changes.js';
 import type { InviteRecord } from '../storage/types.js';
 import { randomId } from './ids.js';
+import type { MembershipDeps } from './members.js';
 
 export function publicInvite(invite: InviteRecord, origin: string) {
   return {
@@ -27,7 +27,7 @@ export function publicInvite(invite: InviteRecord, origin: string) {
 }
 
 export async function createInvite(
-  services: Services,
+  deps: MembershipDeps,
   sessionId: string,
   createdBy: string,
   opts: { role: Role; expiresInHours?: number | null; maxUses?: number | null },
@@ -45,7 +45,7 @@ export async function createInvite(
     uses: 0,
     revoked: false,
   };
-  await services.store.invites.create(invite);
+  await deps.store.invites.create(invite);
   return invite;
 }
 
@@ -63,8 +63,8 @@ function unusable(invite: InviteRecord | null, now: number): AppError | null {
 }
 
 /** The invite behind `token` if it can be used now; else throws why not. */
-async function usableInvite(services: Services, token: string): Promise<InviteRecord> {
-  const invite = INVITE_TOKEN_RE.test(token) ? await services.store.invites.byToken(token) : null;
+async function usableInvite(deps: MembershipDeps, token: string): Promise<InviteRecord> {
+  const invite = INVITE_TOKEN_RE.test(token) ? await deps.store.invites.byToken(token) : null;
   const problem = unusable(invite, Date.now());
   if (problem) throw problem;
   return invite!;
@@ -74,10 +74,10 @@ async function usableInvite(services: Services, token: string): Promise<InviteRe
  * The invite as a join page shows it, or the reason it cannot be used (by `userId`, when given:
  * a link older than the owner's last cut of their access answers ERR_INVITE_REVOKED up front).
  */
-export async function previewInvite(services: Services, token: string, userId?: string) {
-  const invite = await usableInvite(services, token);
-  if (userId !== undefined) await refuseIfCut(services, invite, userId);
-  const session = await services.store.sessions.byId(invite.sessionId);
+export async function previewInvite(deps: MembershipDeps, token: string, userId?: string) {
+  const invite = await usableInvite(deps, token);
+  if (userId !== undefined) await refuseIfCut(deps, invite, userId);
+  const session = await deps.store.sessions.byId(invite.sessionId);
   if (!session)
     throw new AppError('ERR_INVITE_NOT_FOUND', 'The session of this invitation no longer exists.');
   return {
@@ -93,12 +93,12 @@ export async function previewInvite(services: Services, token: string, userId?: 
  * once) and returns it; throws why it cannot be used. The caller joins the user next, or gives
  * the use back with `store.invites.release` when it cannot.
  */
-export async function consumeInvite(services: Services, token: string): Promise<InviteRecord> {
-  await usableInvite(services, token);
-  const consumed = await services.store.invites.consume(token, Date.now());
+export async function consumeInvite(deps: MembershipDeps, token: string): Promise<InviteRecord> {
+  await usableInvite(deps, token);
+  const consumed = await deps.store.invites.consume(token, Date.now());
   if (!consumed)
     throw (
-      unusable(await services.store.invites.byToken(token), Date.now()) ??
+      unusable(await deps.store.invites.byToken(token), Date.now()) ??
       new AppError('ERR_INVITE_EXPIRED', 'This invitation has been used up.')
     );
   return consumed;
@@ -114,22 +114,22 @@ export async function consumeInvite(services: Services, token: string): Promise<
  * request cannot slip through; a use consumed for a join that then fails is given back.
  */
 export async function acceptInvite(
-  services: Services,
+  deps: MembershipDeps,
   token: string,
   userId: string,
 ): Promise<{ sessionId: string; role: Role }> {
-  const invite = await usableInvite(services, token);
+  const invite = await usableInvite(deps, token);
   const sessionId = invite.sessionId;
-  const current = await services.access.roleOf(userId, sessionId);
+  const current = await deps.access.roleOf(userId, sessionId);
   if (current && ROLE_RANK[current] >= ROLE_RANK[invite.role]) return { sessionId, role: current };
-  await refuseIfCut(services, invite, userId);
-  const consumed = await consumeInvite(services, token);
-  return joinThrough(services, consumed, userId, { consumed: true });
+  await refuseIfCut(deps, invite, userId);
+  const consumed = await consumeInvite(deps, token);
+  return joinThrough(deps, consumed, userId, { consumed: true });
 }
 
 /** Throws ERR_INVITE_REVOKED when the owner cut `userId`'s access after the invite was made. */
-async function refuseIfCut(services: Services, invite: InviteRecord, userId: string): Promise<void> {
-  const cut = await services.store.members.cutAt(invite.sessionId, userId);
+async function refuseIfCut(deps: MembershipDeps, invite: InviteRecord, userId: string): Promise<void> {
+  const cut = await deps.store.members.cutAt(invite.sessionId, userId);
   if (cut !== null && cut > invite.createdAt) throw inviteRevoked();
 }
 
@@ -139,16 +139,16 @@ async function refuseIfCut(services: Services, invite: InviteRecord, userId: str
  * back when the join grants nothing (refused, or the person already had the role by then).
  */
 export async function joinThrough(
-  services: Services,
+  deps: MembershipDeps,
   invite: InviteRecord,
   userId: string,
   { consumed }: { consumed: boolean },
 ): Promise<{ sessionId: string; role: Role }> {
-  const { store, access, realtime } = services;
+  const { store, access, live } = deps;
   const sessionId = invite.sessionId;
   let role: Role;
   try {
-    role = await services.sessions.serialize(sessionId, () =>
+    role = await deps.sessions.serialize(sessionId, () =>
       store.members.join(sessionId, userId, invite.role, invite.createdAt),
     );
   } catch (err) {
@@ -160,7 +160,7 @@ export async function joinThrough(
     return { sessionId, role };
   }
   access.invalidate(sessionId, userId);
-  realtime.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
-  realtime.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'members' });
+  live.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
+  live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'members' });
   return { sessionId, role };
 }

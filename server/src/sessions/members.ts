@@ -3,26 +3,37 @@
  * leave a session without an owner), then role caches dropped, the affected users' tabs told,
  * and lost access cut at once.
  */
+import type { AccessControl } from '../auth/access.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import { EVENTS } from '../protocol/events.js';
 import type { Role } from '../protocol/roles.js';
-import type { Services } from '../services.js';
+import type { Store } from '../storage/types.js';
+import type { SessionService } from './service.js';
+
+/** What membership changes need: the store, the role cache, the session lock and live clients. */
+export interface MembershipDeps {
+  store: Store;
+  access: AccessControl;
+  sessions: Pick<SessionService, 'serialize'>;
+  live: LiveClients;
+}
 
 export async function applyMemberChanges(
-  services: Services,
+  deps: MembershipDeps,
   sessionId: string,
   changes: Array<{ userId: string; role: Role | null }>,
 ): Promise<void> {
-  const { store, access, realtime } = services;
-  await services.sessions.serialize(sessionId, () => store.members.apply(sessionId, changes));
+  const { store, access, live } = deps;
+  await deps.sessions.serialize(sessionId, () => store.members.apply(sessionId, changes));
   for (const { userId, role } of changes) {
     access.invalidate(sessionId, userId);
     if (role === null) {
-      await realtime.revokeSession(sessionId, userId);
-      realtime.notifyUser(userId, EVENTS.sessionRemoved, { sessionId });
+      await live.revokeSession(sessionId, userId);
+      live.notifyUser(userId, EVENTS.sessionRemoved, { sessionId });
     } else {
-      realtime.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
+      live.notifyUser(userId, EVENTS.sessionRole, { sessionId, role });
     }
   }
   // Members panels refresh their list.
-  realtime.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'members' });
+  live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'members' });
 }

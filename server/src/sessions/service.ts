@@ -6,12 +6,14 @@
 import type { AccessControl } from '../auth/access.js';
 import { AppError } from '../errors/app-error.js';
 import { type Connection, createDoc, deleteDoc, submitOp, type TypedDoc, withDoc } from '../ot/docs.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import {
   BINARY_LANGUAGE,
   type EXECUTABLE_MODE,
   EXECUTABLE_MODE as EXECUTABLE_MODE_VALUE,
   type ManifestBlob,
 } from '../protocol/binary.js';
+import { EVENTS } from '../protocol/events.js';
 import { isLanguageId, languageSpecForPath } from '../protocol/languages.js';
 import { isRelativePath, resolvePath } from '../protocol/paths.js';
 import type { Role } from '../protocol/roles.js';
@@ -128,6 +130,7 @@ export class SessionService {
     private readonly conn: Connection,
     private readonly access: AccessControl,
     private readonly limits: SessionLimits,
+    private readonly live: LiveClients,
     private readonly hooks: SessionHooks = {},
   ) {}
 
@@ -538,9 +541,11 @@ export class SessionService {
     );
   }
 
+  /** Deletes a session; every member's open tabs are told and lose it at once. */
   async delete(sessionId: string): Promise<void> {
     await this.locks.run(sessionId, async () => {
       const manifest = await this.manifest(sessionId);
+      const members = await this.store.members.list(sessionId);
       await this.store.sessions.delete(sessionId);
       this.access.invalidate(sessionId);
       for (const fileId of Object.keys(manifest.files)) {
@@ -552,6 +557,10 @@ export class SessionService {
         if (d.type) await deleteDoc(d);
       });
       await this.hooks.sessionDeleted?.(sessionId);
+      for (const m of members) {
+        await this.live.revokeSession(sessionId, m.userId);
+        this.live.notifyUser(m.userId, EVENTS.sessionRemoved, { sessionId });
+      }
     });
   }
 

@@ -11,6 +11,7 @@ import { TMP_DIR_NAME } from '../git/atomic-fs.js';
 import { type CommitResult, MAIN_REF, openRepo, readRef, writeBlob } from '../git/index.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp } from '../ot/docs.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import { isBinaryContent } from '../protocol/binary.js';
 import { EVENTS } from '../protocol/events.js';
 import { createIgnore } from '../protocol/gitignore.js';
@@ -38,7 +39,8 @@ export interface ImportOptions {
   limits: ImportLimits;
   /** A fresh trusted connection of the server's own, closed by the caller (replaced text). */
   connect: () => Connection;
-  notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** People connected now: version, failure and change events reach them through it. */
+  live: LiveClients;
 }
 
 /** What to do with an imported path that an existing file already holds. */
@@ -374,7 +376,7 @@ export class ImportService {
         message: `Imported ${count} file${count === 1 ? '' : 's'}${from}`,
         actorId: actor.id,
       });
-      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+      this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
         sessionId,
         type: 'imported',
         count,

@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type MovedEvent } from '../protocol/events.js';
 import { checkPath, checkTreePath } from '../protocol/paths.js';
@@ -80,7 +81,8 @@ export interface PushServiceOptions {
   actorById: (userId: string) => Promise<Actor | null>;
   logger: Logger;
   /** Tells a session's members (renames: the same `moved` event as the file tree's). */
-  notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** People connected now: version, failure and change events reach them through it. */
+  live: LiveClients;
 }
 
 /**
@@ -308,7 +310,7 @@ export class PushService {
         const now = manifest.files[s.fileId];
         if (now && now.path !== s.to) {
           await this.o.sessions.updateFile(sessionId, s.fileId, { path: s.to }, actor.id);
-          this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+          this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
             sessionId,
             type: 'moved',
             kind: 'file',

@@ -41,6 +41,7 @@ import { authorOf } from '../ot/authorship.js';
 import type { DocSeals } from '../ot/backend.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import type { ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
 import { textDiffOp } from '../protocol/text-diff.js';
@@ -57,7 +58,8 @@ export interface VersionServiceOptions {
   sessions: SessionService;
   worker: CommitWorker;
   reposDir: string;
-  notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** People connected now: version, failure and change events reach them through it. */
+  live: LiveClients;
   /** Runs text diffs and history stats off the event loop (the server's DiffPool). */
   diffEngine: DiffEngine;
   /** Most hunk lines one diff answer carries (config `diffMaxLines`). */
@@ -210,7 +212,7 @@ export class VersionService {
     try {
       for (const [fileId, path] of files) {
         await this.o.sessions.deleteFile(sessionId, fileId, actor.id);
-        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
           sessionId,
           type: 'fileDeleted',
           fileId,
@@ -250,7 +252,7 @@ export class VersionService {
           // The worker logged it, told the session and will retry; the move itself stands.
         }
       }
-      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+      this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
         sessionId,
         type: 'moved',
         kind: 'folder',
@@ -275,7 +277,7 @@ export class VersionService {
   ): Promise<FileInfo> {
     const { previousPath, ...file } = await this.o.sessions.updateFile(sessionId, fileId, input, actor.id);
     if (file.path !== previousPath) {
-      this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+      this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
         sessionId,
         type: 'moved',
         kind: 'file',
@@ -316,7 +318,7 @@ export class VersionService {
     } else {
       file = await this.o.sessions.createFile(sessionId, { path, content: input.content }, actor.id);
     }
-    this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
       sessionId,
       type: 'fileRestored',
       fileId: file.id,
@@ -405,7 +407,7 @@ export class VersionService {
         if (missing.length > 0) await this.o.sessions.addFiles(sessionId, missing, {}, actor.id);
         const result = await commit({ message: `Revert to ${short}: ${entry.subject}`, actorId: actor.id });
         const differs = await this.whoDiffers(sessionId, edits);
-        this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+        this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
           sessionId,
           type: 'reverted',
           sha: full,
@@ -452,7 +454,7 @@ export class VersionService {
       tagger: gitIdentity(actor, this.o.gitEmailDomain),
       ...(message ? { message } : {}),
     });
-    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'tags', sha: tag.sha });
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'tags', sha: tag.sha });
     return tag;
   }
 
@@ -493,7 +495,7 @@ export class VersionService {
   }
 
   private commentsChanged(sessionId: string, sha: string): void {
-    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'comments', sha });
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'comments', sha });
   }
 
   /**

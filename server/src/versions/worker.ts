@@ -38,6 +38,7 @@ import {
 import type { Logger } from '../log.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
 import { textOf } from '../ot/chunked-text.js';
+import type { LiveClients } from '../ports/live-clients.js';
 import { type CommitFailure, EVENTS } from '../protocol/events.js';
 import { checkTreePath } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
@@ -55,7 +56,8 @@ export interface CommitWorkerOptions {
   /** Longest wait between retries of a failing commit, ms (default 60 s). */
   retryMaxMs?: number;
   logger: Logger;
-  notifySession: (sessionId: string, event: string, payload: unknown) => void;
+  /** People connected now: version, failure and change events reach them through it. */
+  live: LiveClients;
   /** Domain of the default commit e-mail, `<username>@<domain>` (config `gitEmailDomain`). */
   gitEmailDomain: string;
   /** Told how each commit attempt went and how long it took, ms (for metrics). */
@@ -276,7 +278,11 @@ export class CommitWorker {
       if (!result.unchanged) {
         // An unchanged tree is no version: what was typed since the last one still counts then.
         this.covered.set(sessionId, versions);
-        this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha: result.sha });
+        this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
+          sessionId,
+          type: 'version',
+          sha: result.sha,
+        });
         this.afterCommit(repo, sessionId, covers);
       }
       this.o.observeCommit?.(result.unchanged ? 'unchanged' : 'committed', performance.now() - started);
@@ -331,14 +337,18 @@ export class CommitWorker {
       message,
       ...(err instanceof AppError ? {} : { err }),
     });
-    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'commitFailed', ...failure });
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
+      sessionId,
+      type: 'commitFailed',
+      ...failure,
+    });
   }
 
   /** After a successful commit: clears a recorded failure and tells the session it is over. */
   private recovered(sessionId: string, failedAttempts: number): void {
     if (!this.failures.delete(sessionId)) return;
     this.o.logger.info('commit succeeded again; versions are being saved', { sessionId, failedAttempts });
-    this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'commitOk' });
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'commitOk' });
   }
 
   /** The session's files as they are now, with the document versions read. */

@@ -168,7 +168,7 @@ export function authRoutes(services: Services): Router<AuthState> {
 
   router.post('/logout', authenticate(services), async (ctx) => {
     await tokens.revoke(ctx.state.auth.claims);
-    services.realtime.disconnectToken(ctx.state.auth.claims.jti);
+    services.live.disconnectToken(ctx.state.auth.claims.jti);
     ctx.status = 204;
   });
 
@@ -190,7 +190,7 @@ export function authRoutes(services: Services): Router<AuthState> {
       passwordHash: await hashPassword(input.newPassword),
       tokensValidAfter: now,
     });
-    services.realtime.disconnectUser(user.id);
+    services.live.disconnectUser(user.id);
     // A token issued at the cut-off itself stays valid (only iatMs < tokensValidAfter is refused).
     const fresh = { ...user, tokensValidAfter: now };
     ctx.body = { token: tokens.issue(fresh), user: publicUser(fresh) };

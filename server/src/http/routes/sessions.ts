@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
-import { EVENTS } from '../../protocol/events.js';
 import { ROLES } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
@@ -110,13 +109,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   });
 
   router.delete('/:sessionId', manage, async (ctx) => {
-    const sessionId = param(ctx, 'sessionId');
-    const members = await store.members.list(sessionId);
-    await sessions.delete(sessionId);
-    for (const m of members) {
-      await services.realtime.revokeSession(sessionId, m.userId);
-      services.realtime.notifyUser(m.userId, EVENTS.sessionRemoved, { sessionId });
-    }
+    await sessions.delete(param(ctx, 'sessionId'));
     ctx.status = 204;
   });
 
