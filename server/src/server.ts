@@ -21,8 +21,8 @@ import { cleanPushQuarantines } from './http/git/receive-pack.js';
 import { createLogger, type Logger } from './log.js';
 import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
-import { createBackend, serverConnection, submitAt } from './ot/backend.js';
 import { ClientIds } from './ot/client-ids.js';
+import { createBackend, serverConnection, submitAt } from './ot/index.js';
 import { createSocketServer, LiveRooms } from './realtime/live-rooms.js';
 import { connectRedis } from './realtime/redis.js';
 import { SessionPresence } from './realtime/session-presence.js';
@@ -274,7 +274,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     oldestUncommittedAt: () => worker.oldestPendingAt(),
   });
   await redis?.attach(io, access);
-  backend.onEdit(({ sessionId, userId }) => {
+  backend.edits.on(({ sessionId, userId }) => {
     admin.noteEdit(sessionId);
     presence.typed(sessionId, userId);
     worker.noteTyping(sessionId);

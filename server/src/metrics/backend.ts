@@ -5,8 +5,8 @@
  * every `commit` check has passed.
  */
 import type ShareDB from 'sharedb';
-import { observeSubmits } from '../ot/backend.js';
 import { identityOf } from '../ot/identity.js';
+import { observeSubmits } from '../ot/index.js';
 import type { Metrics } from './index.js';
 
 /** Set on the submit request by the last `commit` middleware: when the store write began. */

@@ -6,7 +6,7 @@
  * identical either way.
  */
 import { isTextComponent, registerTextType, type TextComponent } from '../protocol/text-ops.js';
-import { ChunkedText } from './chunked-text.js';
+import { ChunkedText } from '../storage/embedded/chunked-text.js';
 
 type Side = 'left' | 'right';
 

@@ -38,9 +38,9 @@ import {
   type VersionFile,
 } from '../git/index.js';
 import { authorOf } from '../ot/authorship.js';
-import type { DocSeals } from '../ot/backend.js';
 import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
+import type { DocSeals } from '../ot/index.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import type { ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';

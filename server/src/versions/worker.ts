@@ -37,13 +37,13 @@ import {
 } from '../git/index.js';
 import type { Logger } from '../log.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
-import { textOf } from '../ot/chunked-text.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { type CommitFailure, EVENTS } from '../protocol/events.js';
 import { checkTreePath } from '../protocol/paths.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
 import type { SessionService } from '../sessions/service.js';
+import { textOf } from '../storage/embedded/chunked-text.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
 
 export interface CommitWorkerOptions {

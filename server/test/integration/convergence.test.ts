@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ChunkedText } from '../../src/ot/chunked-text.js';
+import { ChunkedText } from '../../src/storage/embedded/chunked-text.js';
 import { prng, randomOp } from '../helpers/random-edits.js';
 import {
   type ClientDoc,

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { expect } from 'chai';
-import { ChunkedText, CLONE } from '../../src/ot/chunked-text.js';
+import { ChunkedText, CLONE } from '../../src/storage/embedded/chunked-text.js';
 import { prng, randomOp } from '../helpers/random-edits.js';
 
 // The reference: json0 itself, untouched by our wrappers.

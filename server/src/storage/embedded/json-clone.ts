@@ -7,8 +7,7 @@
  * immutable in JavaScript, so sharing them is safe and the copy costs O(structure), which for a
  * Gitpad file (`{ text }`) is one object.
  */
-/** Same symbol as server/src/ot/chunked-text.ts (a registered symbol: no import needed). */
-const CLONE = Symbol.for('gitpad.clone');
+import { CLONE } from './chunked-text.js';
 
 export function cloneJson<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;

@@ -2,12 +2,14 @@
  * A document's text kept in chunks on the server, so an edit costs O(chunk), not O(file).
  *
  * json0 builds a new string of the whole file for every edit: on a 1 MB file that is ~0.8 ms of
- * page faults per op, measured with the writers bench. A hot file's text is held here instead: an insert or delete
- * rebuilds one chunk, and a copy (ShareDB hands out copies of snapshots) copies the chunk list,
- * not the characters. `toJSON` joins the text, so a snapshot sent to a client or written to disk
+ * page faults per op, measured with the writers bench. A hot file's text is held here instead: an
+ * insert or delete rebuilds one chunk, and a copy (ShareDB hands out copies of snapshots) copies
+ * the chunk list, not the characters. `toJSON` joins the text, so a snapshot sent to a client or written to disk
  * is plain json0 data, bit for bit.
  */
-import { isHighSurrogate as isHigh } from '../protocol/text-ops.js';
+import type ShareDB from 'sharedb';
+import { COLLECTION_FILES } from '../../protocol/doc-ids.js';
+import { isHighSurrogate as isHigh } from '../../protocol/text-ops.js';
 
 /** Objects that copy themselves cheaply; the store's snapshot copier honours it. */
 export const CLONE = Symbol.for('gitpad.clone');
@@ -128,4 +130,21 @@ export function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value instanceof ChunkedText) return value.toJSON();
   return undefined;
+}
+
+/**
+ * Keeps large texts chunked in the backend's snapshots from their first edit on (embedded store
+ * only: its snapshot copies honour ChunkedText, and its disk format is JSON, which `toJSON` keeps
+ * plain; sharedb-mongo would store the object as it is). Install before the op validation, which
+ * reads the text.
+ */
+export function chunkLargeTexts(backend: Pick<ShareDB, 'use'>): void {
+  backend.use('apply', (ctx, next) => {
+    if (ctx.collection !== COLLECTION_FILES || !(ctx.op as { op?: unknown }).op) return next();
+    const data = ctx.snapshot?.data as { text?: unknown } | undefined;
+    if (typeof data?.text === 'string' && data.text.length >= CHUNK_THRESHOLD) {
+      data.text = new ChunkedText(data.text);
+    }
+    next();
+  });
 }
