@@ -17,6 +17,7 @@ import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -49,6 +50,7 @@ export function createApp(services: Services): Koa {
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
+    oidcRoutes(services),
     sessionRoutes(services),
     chatRoutes(services),
     ...inviteRoutes(services),
