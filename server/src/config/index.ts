@@ -155,6 +155,12 @@ export interface Config {
   chatRatePerSecond: number;
   /** Chat messages one account may send at once before `chatRatePerSecond` applies. */
   chatRateBurst: number;
+  /**
+   * Local passwords (`AUTH_LOCAL_PASSWORDS`, `on`|`off`): off refuses registration, password login,
+   * password change and git Basic auth with a password (ERR_LOCAL_LOGIN_DISABLED), leaving
+   * directory sign-in and personal access tokens. No break-glass login: turn it back on to recover.
+   */
+  localPasswords: boolean;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -213,6 +219,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   loginBackoffMaxMs: 5 * 60_000,
   chatRatePerSecond: 1,
   chatRateBurst: 10,
+  localPasswords: true,
 });
 
 export class ConfigError extends Error {
@@ -367,6 +374,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     loginBackoffMaxMs: int('LOGIN_BACKOFF_MAX_MS', DEFAULTS.loginBackoffMaxMs, 0, 24 * 3_600_000),
     chatRatePerSecond: rate('CHAT_RATE_PER_SECOND', DEFAULTS.chatRatePerSecond, 1e9),
     chatRateBurst: int('CHAT_RATE_BURST', DEFAULTS.chatRateBurst, 1, 1e9),
+    localPasswords: bool('AUTH_LOCAL_PASSWORDS', DEFAULTS.localPasswords),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

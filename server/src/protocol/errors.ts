@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   /** The admin disabled this account: right password, but no sign-in. */
   ERR_ACCOUNT_DISABLED: 403,
   ERR_INVITE_REVOKED: 403,
+  /** Local passwords are switched off on this server (AUTH_LOCAL_PASSWORDS=off): sign in through the directory. */
+  ERR_LOCAL_LOGIN_DISABLED: 403,
+  /** A directory (LDAP, OIDC) account: it has no password here to log in with, change or reset. */
+  ERR_EXTERNAL_ACCOUNT: 403,
   ERR_NOT_FOUND: 404,
   ERR_SESSION_NOT_FOUND: 404,
   ERR_FILE_NOT_FOUND: 404,
@@ -57,6 +61,8 @@ export const ERROR_CODES = {
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
+  /** The directory (LDAP server) could not be reached or answered in time: not a wrong password. */
+  ERR_DIRECTORY_UNAVAILABLE: 503,
   /**
    * The server's disk (data or repos) is full: the change was refused and nothing was written;
    * everything accepted before is kept. Retry once an administrator has freed space.
