@@ -26,24 +26,12 @@ export interface AuthResult {
   user: User;
 }
 
-/** How one may sign in here (`GET /api/auth/policy`); `methods` is absent from older servers. */
-export interface AuthPolicy {
-  registration: string;
-  methods?: {
-    /** False when local passwords are switched off (AUTH_LOCAL_PASSWORDS=off). */
-    password: boolean;
-    /** Set when OpenID Connect sign-in is configured: the button reads "Sign in with <label>". */
-    oidc: { label: string } | null;
-  };
-}
-
 /** Where the "Sign in with …" button sends the browser; the server redirects to the provider. */
 export function oidcStartUrl(next: string): string {
   return next === '/' ? '/api/auth/oidc/start' : `/api/auth/oidc/start?next=${encodeURIComponent(next)}`;
 }
 
 export const authApi = {
-  policy: () => request<AuthPolicy>('GET', '/api/auth/policy'),
   /** Trades the one-time code the OIDC callback left in the URL fragment for a token (once, within 60 s). */
   oidcExchange: (code: string) =>
     request<AuthResult & { next: string }>('POST', '/api/auth/oidc/exchange', { code }),

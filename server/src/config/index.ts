@@ -158,6 +158,12 @@ export interface Config {
   chatRateBurst: number;
   /** OpenID Connect sign-in (`OIDC_*`, see config/oidc.ts); null: not offered. */
   oidc: OidcConfig | null;
+  /**
+   * Local passwords (`AUTH_LOCAL_PASSWORDS`, `on`|`off`): off refuses registration, password login,
+   * password change and git Basic auth with a password (ERR_LOCAL_LOGIN_DISABLED), leaving
+   * directory sign-in and personal access tokens. No break-glass login: turn it back on to recover.
+   */
+  localPasswords: boolean;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -217,6 +223,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   chatRatePerSecond: 1,
   chatRateBurst: 10,
   oidc: null,
+  localPasswords: true,
 });
 
 export class ConfigError extends Error {
@@ -372,6 +379,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     chatRatePerSecond: rate('CHAT_RATE_PER_SECOND', DEFAULTS.chatRatePerSecond, 1e9),
     chatRateBurst: int('CHAT_RATE_BURST', DEFAULTS.chatRateBurst, 1, 1e9),
     oidc: loadOidcConfig(str, problems),
+    localPasswords: bool('AUTH_LOCAL_PASSWORDS', DEFAULTS.localPasswords),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

@@ -45,7 +45,11 @@ export function createApp(services: Services): Koa {
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
   // One Basic authenticator (and its cache) for git and for downloads, which accept it too.
-  const gitAuth = new GitAuthenticator(services.store, services.limiters.login);
+  const gitAuth = new GitAuthenticator(
+    services.store,
+    services.limiters.login,
+    services.config.localPasswords,
+  );
   app.use(gitSmartHttp(services, gitAuth));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [

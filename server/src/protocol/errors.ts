@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   ERR_INVITE_REVOKED: 403,
   /** The identity provider refused the sign-in, or the person cancelled it there (`error=access_denied`). */
   ERR_OIDC_DENIED: 403,
+  /** Local passwords are switched off on this server (AUTH_LOCAL_PASSWORDS=off): sign in through the directory. */
+  ERR_LOCAL_LOGIN_DISABLED: 403,
+  /** A directory (LDAP, OIDC) account: it has no password here to log in with, change or reset. */
+  ERR_EXTERNAL_ACCOUNT: 403,
   ERR_NOT_FOUND: 404,
   ERR_SESSION_NOT_FOUND: 404,
   ERR_FILE_NOT_FOUND: 404,
@@ -66,7 +70,7 @@ export const ERROR_CODES = {
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
-  /** The external directory or identity provider (LDAP, OpenID Connect) could not be reached in time. */
+  /** The directory (LDAP server) or the identity provider (OpenID Connect) could not be reached or answered in time: not a wrong password. */
   ERR_DIRECTORY_UNAVAILABLE: 503,
   /**
    * The server's disk (data or repos) is full: the change was refused and nothing was written;

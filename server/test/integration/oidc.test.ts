@@ -140,6 +140,11 @@ describe('OpenID Connect sign-in (confidential client, real provider)', function
 
   const userCount = () => f.gitpad.server.services.store.users.count();
 
+  it('the sign-in policy offers the provider’s button, beside local passwords', async () => {
+    const policy = await api(f.gitpad.url, 'GET', '/api/auth/policy');
+    expect(policy.body.methods).to.deep.include({ password: true, oidc: { label: 'Test IdP' } });
+  });
+
   it('first sign-in creates the account from the provider’s claims; the next one signs into the same account', async () => {
     const before = await userCount();
     const first = await signedIn(f, alice);
@@ -451,6 +456,7 @@ describe('OpenID Connect sign-in: provider down, public client', function () {
       });
       expect(res.status).to.equal(404);
       expect(res.body.error.code).to.equal('ERR_NOT_FOUND');
+      expect((await api(gitpad.url, 'GET', '/api/auth/policy')).body.methods.oidc).to.equal(null);
     } finally {
       await gitpad.close();
     }

@@ -15,6 +15,7 @@ import { signInExternal } from '../../auth/external-accounts.js';
 import { OidcSignIn } from '../../auth/oidc.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import type { Logger } from '../../log.js';
 import type { Services } from '../../services.js';
 import type { AuthState } from '../authenticate.js';
 import { publicOrigin } from '../public-url.js';
@@ -27,9 +28,9 @@ const COOKIE_PATH = '/api/auth/oidc';
 const exchangeSchema = z.strictObject({ code: z.string().min(1).max(128) });
 
 /** Where a browser lands after a failed navigation: the login page, told which error. */
-function toLogin(ctx: Context, err: unknown): void {
-  if (!(err instanceof AppError)) throw err;
-  ctx.redirect(`/login#oidc_error=${err.code}`);
+function toLogin(ctx: Context, err: unknown, logger: Logger): void {
+  if (!(err instanceof AppError)) logger.error('OpenID Connect sign-in failed', { err, path: ctx.path });
+  ctx.redirect(`/login#oidc_error=${err instanceof AppError ? err.code : 'ERR_INTERNAL'}`);
 }
 
 export function oidcRoutes(services: Services): Router<AuthState> {
@@ -59,7 +60,7 @@ export function oidcRoutes(services: Services): Router<AuthState> {
       ctx.redirect(url);
     } catch (err) {
       if (ctx.accepts('html', 'json') === 'json') throw err;
-      toLogin(ctx, err);
+      toLogin(ctx, err, services.logger);
     }
   });
 
@@ -73,7 +74,7 @@ export function oidcRoutes(services: Services): Router<AuthState> {
       const user = await signInExternal(services, { source: 'oidc', ...identity });
       ctx.redirect(`/login#oidc=${oidc.handoff(user.id, next)}`);
     } catch (err) {
-      toLogin(ctx, err);
+      toLogin(ctx, err, services.logger);
     }
   });
 
