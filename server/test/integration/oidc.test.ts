@@ -10,6 +10,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { expect } from 'chai';
+import { FLOW_TTL_MS, HANDOFF_TTL_MS } from '../../src/auth/oidc.js';
 import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
 import { CookieBrowser } from '../helpers/oidc-browser.js';
 import { type ProviderAccount, startProvider, type TestProvider } from '../helpers/oidc-provider.js';
@@ -290,6 +291,30 @@ describe('OpenID Connect sign-in (confidential client, real provider)', function
     expect(res.status).to.equal(302);
   });
 
+  it('refuses a sign-in finished after 10 minutes, and a one-time code used after 60 seconds', async () => {
+    const realNow = Date.now;
+    /** Runs `fn` with this process's clock `ms` ahead (the server runs in this process). */
+    const later = async <T>(ms: number, fn: () => Promise<T>): Promise<T> => {
+      Date.now = () => realNow() + ms;
+      try {
+        return await fn();
+      } finally {
+        Date.now = realNow;
+      }
+    };
+    const b = new CookieBrowser();
+    const cb = await atProvider(f, b, await start(f, b), bob);
+    const slow = await later(FLOW_TTL_MS + 1000, () => b.request(cb.href));
+    expect(fragment(slow.location)).to.deep.equal({ oidc_error: 'ERR_OIDC_STATE' });
+
+    const { oidc } = await signIn(f, bob);
+    const stale = await later(HANDOFF_TTL_MS + 1000, () => exchange(f, oidc));
+    expect(stale.status).to.equal(400);
+    expect(stale.body.error.code).to.equal('ERR_OIDC_STATE');
+    // Used up by that attempt too.
+    expect((await exchange(f, oidc)).body.error.code).to.equal('ERR_OIDC_STATE');
+  });
+
   it('shows a refusal at the provider (access_denied) on the login page', async () => {
     const before = await userCount();
     expect(await signIn(f, 'cancel')).to.deep.equal({ oidc_error: 'ERR_OIDC_DENIED' });
@@ -396,6 +421,15 @@ describe('OpenID Connect sign-in: provider down, public client', function () {
       expect(page.status).to.equal(302);
       expect(fragment(page.location)).to.deep.equal({ oidc_error: 'ERR_DIRECTORY_UNAVAILABLE' });
       expect((await api(gitpad.url, 'GET', '/api/health')).status).to.be.oneOf([200, 204]);
+      // Starting sign-ins is rate limited per IP address (each keeps server memory until it expires).
+      const codes: string[] = [];
+      for (let i = 0; i < 130; i++) {
+        const r = await api(gitpad.url, 'GET', '/api/auth/oidc/start', {
+          headers: { accept: 'application/json' },
+        });
+        codes.push(r.body.error.code);
+      }
+      expect(codes).to.include('ERR_RATE_LIMITED');
     } finally {
       await gitpad.close();
     }

@@ -13,6 +13,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { signInExternal } from '../../auth/external-accounts.js';
 import { OidcSignIn } from '../../auth/oidc.js';
+import { RateLimiter } from '../../auth/rate-limiter.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
 import type { Logger } from '../../log.js';
@@ -24,6 +25,12 @@ import { publicUser } from './auth.js';
 /** The cookie holding the pending sign-in's id; distinct from any provider's cookie on the same host. */
 export const OIDC_COOKIE = 'gitpad_oidc';
 const COOKIE_PATH = '/api/auth/oidc';
+
+/**
+ * Sign-ins one IP address may start: a whole LAN behind one proxy signs in well within it, while a
+ * flood cannot push everyone's pending sign-ins out of the server's bounded memory.
+ */
+export const OIDC_START_RATE = { perSecond: 2, burst: 120 };
 
 const exchangeSchema = z.strictObject({ code: z.string().min(1).max(128) });
 
@@ -37,6 +44,7 @@ export function oidcRoutes(services: Services): Router<AuthState> {
   const router = new Router<AuthState>({ prefix: '/api/auth/oidc' });
   const { config } = services;
   const signIn = config.oidc ? new OidcSignIn(config.oidc, services.logger) : null;
+  const startsPerIp = new RateLimiter(OIDC_START_RATE, 'sign-ins started');
   const enabled = (): OidcSignIn => {
     if (!signIn)
       throw new AppError('ERR_NOT_FOUND', 'OpenID Connect sign-in is not configured on this server.');
@@ -52,6 +60,7 @@ export function oidcRoutes(services: Services): Router<AuthState> {
 
   router.get('/start', async (ctx) => {
     const oidc = enabled();
+    startsPerIp.take(ctx.ip);
     const redirectUri =
       config.oidc?.redirectUrl ?? `${publicOrigin(config, ctx.req.socket)}/api/auth/oidc/callback`;
     try {
