@@ -3,13 +3,15 @@
  * `policy` answers 403 to anyone but an admin.
  */
 import type { AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
+import type { AuthPolicy } from '@protocol/auth';
 import { request } from './http';
 
 export type { AdminDirUsage, AdminDisk, AdminSession, AdminUser, RegistrationPolicy } from '@protocol/admin';
+export type { AuthPolicy, SignInMethods } from '@protocol/auth';
 
 export const adminApi = {
-  /** No sign-in needed: the register page asks before an account exists. */
-  policy: () => request<{ registration: RegistrationPolicy }>('GET', '/api/auth/policy'),
+  /** No sign-in needed: the login and register pages ask before an account exists. */
+  policy: () => request<AuthPolicy>('GET', '/api/auth/policy'),
   settings: () => request<{ registration: RegistrationPolicy }>('GET', '/api/admin/settings'),
   setRegistration: (registration: RegistrationPolicy) =>
     request<{ registration: RegistrationPolicy }>('PUT', '/api/admin/settings', { registration }),

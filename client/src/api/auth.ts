@@ -26,7 +26,15 @@ export interface AuthResult {
   user: User;
 }
 
+/** Where the "Sign in with …" button sends the browser; the server redirects to the provider. */
+export function oidcStartUrl(next: string): string {
+  return next === '/' ? '/api/auth/oidc/start' : `/api/auth/oidc/start?next=${encodeURIComponent(next)}`;
+}
+
 export const authApi = {
+  /** Trades the one-time code the OIDC callback left in the URL fragment for a token (once, within 60 s). */
+  oidcExchange: (code: string) =>
+    request<AuthResult & { next: string }>('POST', '/api/auth/oidc/exchange', { code }),
   /** `invite` is needed when registration is invite-only; the answer then says what was joined. */
   register: (input: { username: string; password: string; displayName?: string; invite?: string }) =>
     request<AuthResult & { joined?: { sessionId: string; role: Role } }>('POST', '/api/auth/register', input),

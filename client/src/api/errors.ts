@@ -24,6 +24,15 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_FORBIDDEN: "You don't have permission to do that.",
   ERR_REGISTRATION_CLOSED: 'Registration is by invitation only on this server.',
   ERR_ACCOUNT_DISABLED: 'This account has been disabled. Ask the server’s admin.',
+  ERR_OIDC_DENIED: 'Sign-in was cancelled or refused at the identity provider.',
+  ERR_OIDC_STATE: 'That sign-in expired or was already used. Please sign in again.',
+  ERR_OIDC_INVALID:
+    'The identity provider’s answer could not be verified, so you were not signed in. Try again, or ask the server’s admin.',
+  ERR_LOCAL_LOGIN_DISABLED:
+    'Passwords kept by Gitpad are switched off on this server: sign in with your directory account.',
+  ERR_EXTERNAL_ACCOUNT:
+    'This account signs in through your organisation’s directory: its password is managed there.',
+  ERR_DIRECTORY_UNAVAILABLE: 'The sign-in directory cannot be reached right now. Try again in a moment.',
   ERR_INVITE_REVOKED: 'The owner changed your access after this link was made; ask them for a new one.',
   ERR_NOT_FOUND: "That doesn't exist (any more).",
   ERR_SESSION_NOT_FOUND: "This session doesn't exist, or you are not a member of it.",

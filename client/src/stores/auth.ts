@@ -70,6 +70,13 @@ export const useAuthStore = defineStore('auth', () => {
     signedIn(await authApi.login({ username, password }));
   }
 
+  /** Finishes an OpenID Connect sign-in with the callback's one-time code; resolves with where to go next. */
+  async function loginWithOidc(code: string): Promise<string> {
+    const result = await authApi.oidcExchange(code);
+    signedIn(result);
+    return result.next;
+  }
+
   /** Creates the account and signs in; with an invitation, resolves with the session it joined. */
   async function register(
     username: string,
@@ -121,6 +128,7 @@ export const useAuthStore = defineStore('auth', () => {
     expired: readonly(expired),
     isSignedIn,
     login,
+    loginWithOidc,
     register,
     ensureUser,
     refreshUser,

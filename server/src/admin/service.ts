@@ -4,6 +4,8 @@
  * Only the admin routes call it; they check the caller is the admin.
  */
 import { randomBytes } from 'node:crypto';
+import { assertLocalAccount } from '../auth/external-accounts.js';
+import { localLoginDisabled } from '../auth/password-sign-in.js';
 import { hashPassword } from '../auth/passwords.js';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/app-error.js';
@@ -20,6 +22,7 @@ const toAdminUser = (u: UserRecord): AdminUser => ({
   displayName: u.displayName,
   isAdmin: u.isAdmin,
   disabled: u.disabled,
+  source: u.source,
   createdAt: u.createdAt,
 });
 
@@ -66,11 +69,14 @@ export class AdminService {
 
   /**
    * Gives the account a new random password, shown once to the admin to hand over, and signs it
-   * out everywhere (personal access tokens for git stay: they are not passwords).
+   * out everywhere (personal access tokens for git stay: they are not passwords). Refused for a
+   * directory account (ERR_EXTERNAL_ACCOUNT) and while local passwords are off.
    */
   async resetPassword(userId: string): Promise<{ password: string }> {
     const user = await this.s.store.users.byId(userId);
     if (!user) throw new AppError('ERR_USER_NOT_FOUND', 'No such user.');
+    assertLocalAccount(user);
+    if (!this.s.config.localPasswords) throw localLoginDisabled();
     // 15 random bytes → 20 base64url characters, easy to read out and type once.
     const password = randomBytes(15).toString('base64url');
     await this.s.store.users.update(userId, {

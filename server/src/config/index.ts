@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { loadOidcConfig, type OidcConfig } from './oidc.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /** `text`: one readable line per event; `json`: one JSON object per line, for log shippers. */
@@ -155,6 +156,14 @@ export interface Config {
   chatRatePerSecond: number;
   /** Chat messages one account may send at once before `chatRatePerSecond` applies. */
   chatRateBurst: number;
+  /** OpenID Connect sign-in (`OIDC_*`, see config/oidc.ts); null: not offered. */
+  oidc: OidcConfig | null;
+  /**
+   * Local passwords (`AUTH_LOCAL_PASSWORDS`, `on`|`off`): off refuses registration, password login,
+   * password change and git Basic auth with a password (ERR_LOCAL_LOGIN_DISABLED), leaving
+   * directory sign-in and personal access tokens. No break-glass login: turn it back on to recover.
+   */
+  localPasswords: boolean;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -213,6 +222,8 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   loginBackoffMaxMs: 5 * 60_000,
   chatRatePerSecond: 1,
   chatRateBurst: 10,
+  oidc: null,
+  localPasswords: true,
 });
 
 export class ConfigError extends Error {
@@ -367,6 +378,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     loginBackoffMaxMs: int('LOGIN_BACKOFF_MAX_MS', DEFAULTS.loginBackoffMaxMs, 0, 24 * 3_600_000),
     chatRatePerSecond: rate('CHAT_RATE_PER_SECOND', DEFAULTS.chatRatePerSecond, 1e9),
     chatRateBurst: int('CHAT_RATE_BURST', DEFAULTS.chatRateBurst, 1, 1e9),
+    oidc: loadOidcConfig(str, problems),
+    localPasswords: bool('AUTH_LOCAL_PASSWORDS', DEFAULTS.localPasswords),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

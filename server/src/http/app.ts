@@ -17,6 +17,7 @@ import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { metricsRoutes } from './routes/metrics.js';
+import { oidcRoutes } from './routes/oidc.js';
 import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -44,11 +45,16 @@ export function createApp(services: Services): Koa {
 
   // Before any body parsing: git request bodies stream straight into git http-backend.
   // One Basic authenticator (and its cache) for git and for downloads, which accept it too.
-  const gitAuth = new GitAuthenticator(services.store, services.limiters.login);
+  const gitAuth = new GitAuthenticator(
+    services.store,
+    services.limiters.login,
+    services.config.localPasswords,
+  );
   app.use(gitSmartHttp(services, gitAuth));
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
+    oidcRoutes(services),
     sessionRoutes(services),
     chatRoutes(services),
     ...inviteRoutes(services),

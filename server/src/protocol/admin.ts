@@ -12,6 +12,8 @@ export interface AdminUser {
   displayName: string;
   isAdmin: boolean;
   disabled: boolean;
+  /** Where the account signs in: a password here (`local`) or a directory (no password to reset). */
+  source: 'local' | 'ldap' | 'oidc';
   /** ms since epoch */
   createdAt: number;
 }

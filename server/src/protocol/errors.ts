@@ -19,12 +19,25 @@ export const ERROR_CODES = {
   /** A request body that is not a git bundle git can read and fetch from (import into an empty session). */
   ERR_INVALID_BUNDLE: 400,
   ERR_UNAUTHENTICATED: 401,
+  /**
+   * The identity provider's answer to an OpenID Connect sign-in failed validation (ID token, nonce,
+   * code exchange, PKCE, or no usable username claim): nothing was signed in.
+   */
+  ERR_OIDC_INVALID: 401,
+  /** An OpenID Connect sign-in whose state is missing, expired, already used or not this browser's, or a used hand-off code. */
+  ERR_OIDC_STATE: 400,
   ERR_BAD_CREDENTIALS: 401,
   ERR_FORBIDDEN: 403,
   ERR_REGISTRATION_CLOSED: 403,
   /** The admin disabled this account: right password, but no sign-in. */
   ERR_ACCOUNT_DISABLED: 403,
   ERR_INVITE_REVOKED: 403,
+  /** The identity provider refused the sign-in, or the person cancelled it there (`error=access_denied`). */
+  ERR_OIDC_DENIED: 403,
+  /** Local passwords are switched off on this server (AUTH_LOCAL_PASSWORDS=off): sign in through the directory. */
+  ERR_LOCAL_LOGIN_DISABLED: 403,
+  /** A directory (LDAP, OIDC) account: it has no password here to log in with, change or reset. */
+  ERR_EXTERNAL_ACCOUNT: 403,
   ERR_NOT_FOUND: 404,
   ERR_SESSION_NOT_FOUND: 404,
   ERR_FILE_NOT_FOUND: 404,
@@ -57,6 +70,8 @@ export const ERROR_CODES = {
   ERR_TOO_MANY_CONNECTIONS: 429,
   ERR_INTERNAL: 500,
   ERR_UNAVAILABLE: 503,
+  /** The directory (LDAP server) or the identity provider (OpenID Connect) could not be reached or answered in time: not a wrong password. */
+  ERR_DIRECTORY_UNAVAILABLE: 503,
   /**
    * The server's disk (data or repos) is full: the change was refused and nothing was written;
    * everything accepted before is kept. Retry once an administrator has freed space.

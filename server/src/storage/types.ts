@@ -5,6 +5,12 @@
  */
 import type { Role } from '../protocol/roles.js';
 
+/**
+ * Where an account signs in: `local` with a password kept here, `ldap` or `oidc` through a
+ * directory that vouches for it (auth/external-accounts.ts), with no usable password here.
+ */
+export type UserSource = 'local' | 'ldap' | 'oidc';
+
 export interface UserRecord {
   id: string;
   username: string;
@@ -21,10 +27,24 @@ export interface UserRecord {
   gitEmail: string | null;
   /** Set by the admin: the account cannot sign in, and its tokens and git credentials are refused. */
   disabled: boolean;
+  /** Who vouches for the person: accounts made before directories existed are `local`. */
+  source: UserSource;
+  /**
+   * The directory's stable id for the person (LDAP entryUUID or DN, OIDC `sub`), unique per
+   * source; null for local accounts. The account is found by it, never by username.
+   */
+  externalId: string | null;
 }
 
-/** What `users.create` takes: whether the account is the admin is the store's decision; a new account has no git identity of its own. */
-export type NewUserRecord = Omit<UserRecord, 'isAdmin' | 'gitName' | 'gitEmail' | 'disabled'>;
+/**
+ * What `users.create` takes: whether the account is the admin is the store's decision; a new
+ * account has no git identity of its own. `source` defaults to `local` and `externalId` to null.
+ */
+export type NewUserRecord = Omit<
+  UserRecord,
+  'isAdmin' | 'gitName' | 'gitEmail' | 'disabled' | 'source' | 'externalId'
+> &
+  Partial<Pick<UserRecord, 'source' | 'externalId'>>;
 
 export interface SessionRecord {
   id: string;
@@ -76,11 +96,14 @@ export interface UserRepo {
    * Creates the user and returns it as stored. The first account of an empty store is its admin,
    * decided atomically with the insert: of N concurrent first registrations exactly one is admin,
    * and no later account ever is (admins are made by `update`). Throws AppError
-   * ERR_USERNAME_TAKEN when the username exists.
+   * ERR_USERNAME_TAKEN when the username exists, ERR_CONFLICT when an account with the same
+   * (source, externalId) exists (two first sign-ins of one person at once).
    */
   create(user: NewUserRecord): Promise<UserRecord>;
   byId(id: string): Promise<UserRecord | null>;
   byUsername(username: string): Promise<UserRecord | null>;
+  /** The account a directory knows by `externalId`; null when there is none (or `source` is local). */
+  byExternalId(source: UserSource, externalId: string): Promise<UserRecord | null>;
   count(): Promise<number>;
   /** Every account, by username (the admin page; a LAN team has tens or hundreds). */
   list(): Promise<UserRecord[]>;

@@ -34,6 +34,8 @@ const user = (id: string, username = id, extra: Partial<UserRecord> = {}): UserR
   gitName: null,
   gitEmail: null,
   disabled: false,
+  source: 'local',
+  externalId: null,
   ...extra,
 });
 
@@ -181,6 +183,59 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         // Created disabled on request? No: a new account is enabled.
         await store.users.create(user('u4', 'dave', { disabled: true }));
         expect((await store.users.byId('u4'))?.disabled).to.equal(false);
+      });
+
+      it('keeps each account’s source and directory id, and finds a directory account by them', async () => {
+        const local = await store.users.create({
+          id: 'u1',
+          username: 'alice',
+          displayName: 'Alice',
+          passwordHash: 'h',
+          createdAt: 1,
+          tokensValidAfter: 0,
+        });
+        // Left out, the source is local and there is no directory id.
+        expect(local).to.include({ source: 'local', externalId: null });
+        const ldap = await store.users.create(
+          user('u2', 'bob', { source: 'ldap', externalId: 'uuid-b', passwordHash: '' }),
+        );
+        expect(ldap).to.deep.equal(
+          user('u2', 'bob', { source: 'ldap', externalId: 'uuid-b', passwordHash: '' }),
+        );
+        // The same id from another directory is another person.
+        await store.users.create(user('u3', 'bob-2', { source: 'oidc', externalId: 'uuid-b' }));
+        // Local accounts all have a null id and never clash over it.
+        await store.users.create(user('u4', 'carol'));
+        store = await harness.reopen(store);
+        expect((await store.users.byExternalId('ldap', 'uuid-b'))?.id).to.equal('u2');
+        expect((await store.users.byExternalId('oidc', 'uuid-b'))?.id).to.equal('u3');
+        expect(await store.users.byExternalId('ldap', 'uuid-x')).to.equal(null);
+        expect(await store.users.byExternalId('oidc', 'u2')).to.equal(null);
+        expect(await store.users.byId('u1')).to.include({ source: 'local', externalId: null });
+        expect((await store.users.list()).map((u) => [u.username, u.source])).to.deep.equal([
+          ['alice', 'local'],
+          ['bob', 'ldap'],
+          ['bob-2', 'oidc'],
+          ['carol', 'local'],
+        ]);
+      });
+
+      it('refuses a second account for one directory identity with ERR_CONFLICT, and one of many created at once wins', async () => {
+        await store.users.create(user('u1', 'bob', { source: 'ldap', externalId: 'uuid-b' }));
+        await rejectsWith(
+          store.users.create(user('u2', 'robert', { source: 'ldap', externalId: 'uuid-b' })),
+          'ERR_CONFLICT',
+        );
+        expect(await store.users.byId('u2')).to.equal(null);
+        const results = await Promise.allSettled(
+          Array.from({ length: 8 }, (_, i) =>
+            store.users.create(user(`c${i}`, `carl${i}`, { source: 'oidc', externalId: 'sub-c' })),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).to.have.length(1);
+        for (const r of results)
+          if (r.status === 'rejected') expect((r.reason as AppError).code).to.equal('ERR_CONFLICT');
+        expect((await store.users.list()).filter((u) => u.externalId === 'sub-c')).to.have.length(1);
       });
     });
 

@@ -3,7 +3,8 @@
  * web login, per (IP, username) with backoff and per IP (auth/login-throttle.ts); an unknown
  * username costs the same argon2 verification as a wrong password, so timing does not tell which
  * names exist. Password successes are remembered briefly (by a hash of the credentials) so one
- * clone's several requests do not pay for argon2 each time.
+ * clone's several requests do not pay for argon2 each time. Directory (LDAP, OIDC) accounts, and
+ * every account while local passwords are off, authenticate with personal access tokens only.
  */
 import { createHash } from 'node:crypto';
 import { verifyAccessToken } from '../../auth/access-tokens.js';
@@ -34,6 +35,8 @@ export class GitAuthenticator {
   constructor(
     private readonly store: Store,
     private readonly throttle: LoginThrottle,
+    /** AUTH_LOCAL_PASSWORDS: false leaves tokens alone. */
+    private readonly localPasswords = true,
   ) {}
 
   /** The user id, or null for wrong credentials; `{retryAfterMs}` while throttled. */
@@ -53,8 +56,8 @@ export class GitAuthenticator {
   private async checkPassword({ username, secret }: BasicCredentials): Promise<string | null> {
     const key = createHash('sha256').update(`${username}\u0000${secret}`).digest('hex');
     const user = await this.store.users.byUsername(username);
-    // A disabled account costs and answers what an unknown one does.
-    if (!user || user.disabled) {
+    // A disabled account, or one without a password here, costs and answers what an unknown one does.
+    if (!user || user.disabled || user.source !== 'local' || !this.localPasswords) {
       await verifyPassword(await dummyPasswordHash(), secret);
       return null;
     }

@@ -2,9 +2,10 @@
 import Router from '@koa/router';
 import { z } from 'zod';
 import { toPublicUser } from '../../auth/colors.js';
+import { assertLocalAccount } from '../../auth/external-accounts.js';
 import { defaultGitEmail } from '../../auth/git-identity.js';
+import { localLoginDisabled, signInWithPassword } from '../../auth/password-sign-in.js';
 import {
-  dummyPasswordHash,
   hashPassword,
   MAX_PASSWORD_LENGTH,
   MIN_PASSWORD_LENGTH,
@@ -20,6 +21,7 @@ import { acceptInvite, consumeInvite, joinThrough, previewInvite } from '../../s
 import type { UserRecord } from '../../storage/types.js';
 import { type AuthState, authenticate } from '../authenticate.js';
 import { registrationPolicy } from './admin.js';
+import { signInMethods } from './sign-in-methods.js';
 
 export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
 
@@ -74,8 +76,11 @@ export function publicUser(u: UserRecord) {
 export function authRoutes(services: Services): Router<AuthState> {
   const { store, tokens, limiters } = services;
   const router = new Router<AuthState>({ prefix: '/api/auth' });
+  // The directory that checks passwords at login, when one is configured.
+  const directory = null;
 
   router.post('/register', async (ctx) => {
+    if (!services.config.localPasswords) throw localLoginDisabled();
     limiters.registerPerIp.take(ctx.ip);
     const input = parseWith(registerSchema, ctx.request.body);
     // Only a hint for the policy check: who is admin is decided by the store, atomically.
@@ -120,19 +125,19 @@ export function authRoutes(services: Services): Router<AuthState> {
   router.post('/login', async (ctx) => {
     const input = parseWith(loginSchema, ctx.request.body);
     // Per (IP, username) with backoff, plus a per-IP ceiling: slows a guesser, never locks the
-    // owner out from their own machine.
+    // owner out from their own machine. One throttle for local and directory passwords alike.
     const attempt = limiters.login.take(ctx.ip, input.username);
-    const user = await store.users.byUsername(input.username);
-    // Unknown user and wrong password cost the same and answer the same.
-    const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
-    if (!user || !ok) {
-      attempt.failed();
-      throw new AppError('ERR_BAD_CREDENTIALS', 'Wrong username or password.');
+    let user: UserRecord;
+    try {
+      user = await signInWithPassword(services, directory, input.username, input.password);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : null;
+      if (code === 'ERR_BAD_CREDENTIALS' || code === 'ERR_EXTERNAL_ACCOUNT') attempt.failed();
+      // The password was right: the account is refused for another reason.
+      else if (code === 'ERR_ACCOUNT_DISABLED') attempt.succeeded();
+      throw err;
     }
     attempt.succeeded();
-    // Said only to someone who knows the password: it tells a guesser nothing.
-    if (user.disabled)
-      throw new AppError('ERR_ACCOUNT_DISABLED', 'This account has been disabled. Ask the server’s admin.');
     ctx.body = { token: tokens.issue(user), user: publicUser(user) };
   });
 
@@ -160,10 +165,14 @@ export function authRoutes(services: Services): Router<AuthState> {
     ctx.body = { user: me({ ...user, ...input }) };
   });
 
-  // Whether the register page should ask for an invitation (no auth: shown before an account exists).
+  // Whether the register page should ask for an invitation, and which ways to sign in the login
+  // page offers (no auth: shown before an account exists).
   router.get('/policy', async (ctx) => {
     const empty = (await store.users.count()) === 0;
-    ctx.body = { registration: empty ? 'open' : await registrationPolicy(services) };
+    ctx.body = {
+      registration: empty ? 'open' : await registrationPolicy(services),
+      methods: signInMethods(services.config),
+    };
   });
 
   router.post('/logout', authenticate(services), async (ctx) => {
@@ -178,6 +187,8 @@ export function authRoutes(services: Services): Router<AuthState> {
       ctx.request.body,
     );
     const { user } = ctx.state.auth;
+    assertLocalAccount(user);
+    if (!services.config.localPasswords) throw localLoginDisabled();
     const attempt = limiters.login.take(ctx.ip, user.username);
     if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
       attempt.failed();

@@ -12,6 +12,7 @@ import type {
   SettingsRepo,
   UserRecord,
   UserRepo,
+  UserSource,
 } from '../types.js';
 
 interface UserRow {
@@ -25,6 +26,8 @@ interface UserRow {
   git_name: string | null;
   git_email: string | null;
   disabled: number;
+  source: UserSource;
+  external_id: string | null;
 }
 
 const toUser = (r: UserRow): UserRecord => ({
@@ -38,6 +41,8 @@ const toUser = (r: UserRow): UserRecord => ({
   gitName: r.git_name,
   gitEmail: r.git_email,
   disabled: r.disabled === 1,
+  source: r.source,
+  externalId: r.external_id,
 });
 
 /** Users; usernames are unique as stored (validation already makes them lowercase). */
@@ -45,9 +50,10 @@ export function userRepo(db: Database): UserRepo {
   // One statement decides isAdmin and inserts: the first account of an empty table is the admin.
   const insert = db
     .prepare<[Record<string, unknown>], number>(
-      `INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at, tokens_valid_after)
+      `INSERT INTO users (id, username, display_name, password_hash, is_admin, created_at, tokens_valid_after,
+                          source, external_id)
        SELECT @id, @username, @displayName, @passwordHash, NOT EXISTS (SELECT 1 FROM users), @createdAt,
-              @tokensValidAfter
+              @tokensValidAfter, @source, @externalId
        WHERE true
        ON CONFLICT (username) DO NOTHING
        RETURNING is_admin`,
@@ -55,6 +61,9 @@ export function userRepo(db: Database): UserRepo {
     .pluck();
   const byId = db.prepare<[string], UserRow>('SELECT * FROM users WHERE id = ?');
   const byUsername = db.prepare<[string], UserRow>('SELECT * FROM users WHERE username = ?');
+  const byExternalId = db.prepare<[string, string], UserRow>(
+    'SELECT * FROM users WHERE source = ? AND external_id = ?',
+  );
   const count = db.prepare<[], number>('SELECT COUNT(*) FROM users').pluck();
   const list = db.prepare<[], UserRow>('SELECT * FROM users ORDER BY username');
   // Patch columns are a fixed set, so one statement: a NULL parameter keeps the current value.
@@ -79,8 +88,18 @@ export function userRepo(db: Database): UserRepo {
         passwordHash: user.passwordHash,
         createdAt: user.createdAt,
         tokensValidAfter: user.tokensValidAfter,
+        source: user.source ?? 'local',
+        externalId: user.externalId ?? null,
       };
-      const isAdmin = insert.get(record);
+      let isAdmin: number | undefined;
+      try {
+        isAdmin = insert.get(record);
+      } catch (err) {
+        // The partial unique index on (source, external_id): the directory's person has an account.
+        if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' && record.externalId !== null)
+          throw new AppError('ERR_CONFLICT', 'An account for this directory identity exists already.');
+        throw err;
+      }
       // ON CONFLICT on the username alone: an id clash is a bug and still throws.
       if (isAdmin === undefined) {
         throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
@@ -93,6 +112,10 @@ export function userRepo(db: Database): UserRepo {
     },
     async byUsername(username) {
       const row = byUsername.get(username);
+      return row ? toUser(row) : null;
+    },
+    async byExternalId(source, externalId) {
+      const row = byExternalId.get(source, externalId);
       return row ? toUser(row) : null;
     },
     async count() {

@@ -165,4 +165,18 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'account sources',
+    up(db) {
+      db.exec(`
+        -- Who vouches for the account: 'local' (a password here) or a directory ('ldap', 'oidc')
+        -- with its stable id for the person. Existing accounts are local.
+        ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local'
+          CHECK (source IN ('local', 'ldap', 'oidc'));
+        ALTER TABLE users ADD COLUMN external_id TEXT;
+        CREATE UNIQUE INDEX users_by_external_id ON users (source, external_id)
+          WHERE external_id IS NOT NULL;
+      `);
+    },
+  },
 ];

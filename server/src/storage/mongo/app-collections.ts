@@ -88,6 +88,12 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
   };
   await Promise.all([
     c.users.createIndex({ username: 1 }, { unique: true }),
+    // Only directory accounts carry a string externalId: local ones (null, or missing on older
+    // documents) stay out of the index instead of clashing with each other.
+    c.users.createIndex(
+      { source: 1, externalId: 1 },
+      { unique: true, partialFilterExpression: { externalId: { $type: 'string' } } },
+    ),
     c.sessions.createIndex({ 'members.userId': 1, createdAt: -1 }),
     c.revocations.createIndex({ expiresAt: 1 }),
     c.chat.createIndex({ sessionId: 1, _id: -1 }),
@@ -100,13 +106,16 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
 
 const isDuplicateKey = (err: unknown) => err instanceof MongoServerError && err.code === 11000;
 
-// Accounts made before git identities (or disabling) existed lack those fields.
+// Accounts made before git identities (or disabling, or directories) existed lack those fields:
+// they read as the defaults, which is the migration (no rewrite of old documents needed).
 const toUser = ({ _id, ...rest }: UserDoc): UserRecord => ({
   id: _id,
   ...rest,
   gitName: rest.gitName ?? null,
   gitEmail: rest.gitEmail ?? null,
   disabled: rest.disabled ?? false,
+  source: rest.source ?? 'local',
+  externalId: rest.externalId ?? null,
 });
 
 /** The counters document whose insert makes its inserter the admin; never deleted. */
@@ -116,7 +125,8 @@ const ADMIN_CLAIM = 'first-admin';
 export function userRepo(c: AppCollections): UserRepo {
   return {
     async create(user) {
-      const { id, ...rest } = user;
+      const { id, ...given } = user;
+      const rest = { ...given, source: given.source ?? 'local', externalId: given.externalId ?? null };
       // Only someone who saw an empty collection may claim admin; of those, the unique _id of the
       // claim lets exactly one win. A store that already had users never offers the claim.
       const mayClaim = (await c.users.countDocuments({}, { limit: 1 })) === 0;
@@ -138,6 +148,14 @@ export function userRepo(c: AppCollections): UserRepo {
         ) {
           throw new AppError('ERR_USERNAME_TAKEN', `The username "${user.username}" is taken.`);
         }
+        if (
+          isDuplicateKey(err) &&
+          rest.externalId !== null &&
+          (await c.users.countDocuments({ source: rest.source, externalId: rest.externalId }, { limit: 1 })) >
+            0
+        ) {
+          throw new AppError('ERR_CONFLICT', 'An account for this directory identity exists already.');
+        }
         throw err;
       }
       let isAdmin = false;
@@ -150,7 +168,7 @@ export function userRepo(c: AppCollections): UserRepo {
         }
         if (isAdmin) await c.users.updateOne({ _id: id }, { $set: { isAdmin: true } });
       }
-      return { ...user, isAdmin, gitName: null, gitEmail: null, disabled: false };
+      return { id, ...rest, isAdmin, gitName: null, gitEmail: null, disabled: false };
     },
     async byId(id) {
       const doc = await c.users.findOne({ _id: id });
@@ -158,6 +176,10 @@ export function userRepo(c: AppCollections): UserRepo {
     },
     async byUsername(username) {
       const doc = await c.users.findOne({ username });
+      return doc ? toUser(doc) : null;
+    },
+    async byExternalId(source, externalId) {
+      const doc = await c.users.findOne({ source, externalId });
       return doc ? toUser(doc) : null;
     },
     async count() {
