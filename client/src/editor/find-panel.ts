@@ -204,6 +204,10 @@ function createFindPanel(view: EditorView): Panel {
   return {
     dom,
     top: true,
+    mount() {
+      field.focus();
+      field.select();
+    },
     update(update: ViewUpdate) {
       const queryChanged = update.transactions.some((tr) => tr.effects.some((e) => e.is(setSearchQuery)));
       if (queryChanged || update.startState.readOnly !== update.state.readOnly) show(update.state);

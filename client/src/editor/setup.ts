@@ -25,7 +25,14 @@ import {
   syntaxHighlighting,
 } from '@codemirror/language';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
-import { Compartment, EditorState, type Extension, type StateEffect, type Text } from '@codemirror/state';
+import {
+  Compartment,
+  EditorState,
+  type Extension,
+  Prec,
+  type StateEffect,
+  type Text,
+} from '@codemirror/state';
 import {
   crosshairCursor,
   drawSelection,
@@ -164,6 +171,20 @@ export interface SetupOptions {
   path?: string;
 }
 
+/**
+ * Tab indents, so keyboard users leave the editor with Escape then Tab (or Shift+Tab) within two
+ * seconds, or turn Tab-moves-focus on and off with Ctrl+M (⇧⌥M on a Mac), as CodeMirror offers.
+ * CodeMirror arms Escape-then-Tab only when no binding used the Escape (closing completions,
+ * collapsing a selection); here every Escape arms it, so one press is always enough.
+ */
+const escapeThenTab = EditorView.domEventHandlers({
+  keydown(event, view) {
+    if (event.key === 'Escape' && !event.ctrlKey && !event.metaKey && !event.altKey)
+      view.setTabFocusMode(2000);
+    return false;
+  },
+});
+
 /** Everything an editor in Gitpad has, apart from collaboration. */
 export function editorSetup(options: SetupOptions = {}): Extension {
   return [
@@ -185,6 +206,7 @@ export function editorSetup(options: SetupOptions = {}): Extension {
     highlightSelectionMatches(),
     findBox(),
     EditorView.lineWrapping,
+    Prec.highest(escapeThenTab),
     keymap.of([
       ...closeBracketsKeymap,
       ...defaultKeymap,
