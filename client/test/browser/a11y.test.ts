@@ -1,8 +1,8 @@
 /**
  * Issue 15, item 6: axe-core finds no serious or critical accessibility problem on the main
  * screens, in the light and the dark theme: sign-in, registration, the session list, a session
- * with a file open, the history with a diff, settings, admin, and the command palette and quick
- * open while they are open.
+ * with a file open (and its find box), the history with a diff, search, chat and members panels,
+ * settings, admin, and the command palette, quick open and shortcut sheet while they are open.
  */
 import type { Page } from 'playwright-core';
 import {
@@ -105,6 +105,25 @@ import {
         await page.keyboard.press('Control+p');
         await page.getByTestId('quick-open').getByRole('option').first().waitFor();
         await expectNoSeriousA11yViolations(page, `quick open (${theme})`);
+        await page.keyboard.press('Escape');
+
+        // The other side panels, and the shortcut sheet.
+        await page.keyboard.press('Control+Shift+F');
+        await page.getByTestId('search-query').fill('answer');
+        await page.getByTestId('search-hit').first().waitFor();
+        await expectNoSeriousA11yViolations(page, `search in files (${theme})`);
+        for (const [panel, testid] of [
+          ['Chat', 'chat-panel'],
+          ['Members', 'members-panel'],
+        ] as const) {
+          await page.getByRole('button', { name: panel, exact: true }).click();
+          await page.getByTestId(testid).waitFor();
+          await expectNoSeriousA11yViolations(page, `${panel} panel (${theme})`);
+        }
+        await page.getByTestId('session-name').click();
+        await page.keyboard.press('?');
+        await page.getByTestId('shortcut-sheet').waitFor();
+        await expectNoSeriousA11yViolations(page, `shortcut sheet (${theme})`);
         await page.keyboard.press('Escape');
       });
     }

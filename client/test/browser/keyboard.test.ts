@@ -7,7 +7,15 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } from './harness';
+import {
+  ARTIFACTS,
+  api,
+  browserSuite,
+  editorText,
+  eventually,
+  expectNoSeriousA11yViolations,
+  hasChromium,
+} from './harness';
 
 (hasChromium ? describe : describe.skip)('browser: the keyboard and screen readers', function () {
   this.timeout(90_000);
@@ -319,12 +327,21 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     await page.keyboard.type('docs/INTRO.md');
     await page.keyboard.press('Enter');
     await page.locator('[role=treeitem][data-path="docs/INTRO.md"]').waitFor();
+    // Focus follows the renamed row.
+    await eventually(
+      () => focused(page),
+      (f) => f === 'tree:docs/INTRO.md',
+    );
+    // F2 then Escape: nothing renamed, focus back on the row.
+    await page.keyboard.press('F2');
+    await page.keyboard.type('x');
+    await page.keyboard.press('Escape');
+    await eventually(
+      () => focused(page),
+      (f) => f === 'tree:docs/INTRO.md',
+    );
 
     // Delete asks in the usual dialog; Escape keeps the file.
-    await tabTo(page, (f) => f.startsWith('tree:'), 40, true);
-    await page.keyboard.press('Home');
-    await page.keyboard.press('ArrowDown');
-    expect(await focused(page)).to.equal('tree:docs/INTRO.md');
     await page.keyboard.press('Delete');
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
@@ -335,6 +352,25 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
       (n) => n === 0,
     );
     expect(await page.locator('[role=treeitem][data-path="docs/INTRO.md"]').count()).to.equal(1);
+
+    // Again, and confirm from the keyboard: the file goes, focus moves to the row in its place.
+    if ((await focused(page)) !== 'tree:docs/INTRO.md') {
+      await tabTo(page, (f) => f.startsWith('tree:'), 40, true);
+      expect(await focused(page)).to.equal('tree:docs/INTRO.md');
+    }
+    await page.keyboard.press('Delete');
+    await dialog.waitFor();
+    await tabTo(page, (f) => f === 'button#confirm', 5);
+    await page.keyboard.press('Enter');
+    await eventually(
+      () => page.locator('[role=treeitem][data-path="docs/INTRO.md"]').count(),
+      (n) => n === 0,
+    );
+    await eventually(
+      () => focused(page),
+      (f) => f === 'tree:src',
+    );
+    expect(await page.locator('[role=treeitem][tabindex="0"]').count()).to.equal(1);
   });
 
   it('remembered tabs follow a renamed file, drop a deleted one, and the active tab scrolls into view', async () => {
@@ -418,6 +454,8 @@ import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium } fro
     await content.waitFor();
     expect(await content.getAttribute('aria-readonly')).to.equal('true');
     expect(await content.getAttribute('aria-label')).to.equal('Editing README.md');
+    await bo.page.getByTestId('read-only-banner').waitFor();
+    await expectNoSeriousA11yViolations(bo.page, 'a viewer’s session');
     await content.click();
     await bo.page.keyboard.press('Control+f');
     await bo.page.getByTestId('find-box').waitFor();
