@@ -12,10 +12,10 @@ import { api, browserSuite, eventually, hasChromium } from './harness';
   function () {
     this.timeout(90_000);
     const suite = browserSuite({
-    env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' },
-    // The server answers a bad regex with 400 (shown in words); the browser logs the response.
-    expectedErrors: /status of 400/,
-  });
+      env: { COMMIT_IDLE_MS: '600000', COMMIT_MAX_MS: '600000' },
+      // The server answers a bad regex with 400 (shown in words); the browser logs the response.
+      expectedErrors: /status of 400/,
+    });
     const { person } = suite;
 
     async function session(page: Page, files: Record<string, string>): Promise<string> {
