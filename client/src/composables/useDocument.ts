@@ -12,7 +12,7 @@ import type { DocRef } from '@/api/sessions';
 import { CollabEditor } from '@/editor/collab-editor';
 import { type LanguageInfo, loadLanguage } from '@/editor/languages';
 import type { CursorValue } from '@/editor/remote-cursors';
-import { editorSetup, setLanguage, setReadOnly, setTheme, type ThemeMode } from '@/editor/setup';
+import { editorSetup, setLanguage, setPath, setReadOnly, setTheme, type ThemeMode } from '@/editor/setup';
 import { useRealtime } from './useRealtime';
 
 /**
@@ -32,6 +32,8 @@ export interface DocumentOptions {
   language: Ref<LanguageInfo>;
   theme: Ref<ThemeMode>;
   readOnly: Ref<boolean>;
+  /** The file's path: the editor's accessible name ("Editing src/main.ts") follows renames. */
+  path?: Ref<string>;
   /** Called when an edit of ours was refused by the server (already rolled back). */
   onEditRefused?: (message: string) => void;
 }
@@ -72,7 +74,11 @@ export function useDocument(docRef: DocRef, options: DocumentOptions) {
     }
     const created = new CollabEditor(doc, {
       presence: presence as Presence<CursorValue | null>,
-      extensions: editorSetup({ theme: options.theme.value, readOnly: options.readOnly.value }),
+      extensions: editorSetup({
+        theme: options.theme.value,
+        readOnly: options.readOnly.value,
+        path: options.path?.value,
+      }),
       onUpdate: (state, transactions) => {
         if (transactions.some((tr) => tr.selection || tr.docChanged)) cursor.value = cursorOf(state);
       },
@@ -105,6 +111,7 @@ export function useDocument(docRef: DocRef, options: DocumentOptions) {
   });
   watch(options.theme, (mode) => editor.value?.dispatch({ effects: setTheme(mode) }));
   watch(options.readOnly, (readOnly) => editor.value?.dispatch({ effects: setReadOnly(readOnly) }));
+  if (options.path) watch(options.path, (path) => editor.value?.dispatch({ effects: setPath(path) }));
 
   onScopeDispose(() => {
     disposed = true;

@@ -25,7 +25,14 @@ import {
   syntaxHighlighting,
 } from '@codemirror/language';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
-import { Compartment, EditorState, type Extension, type StateEffect, type Text } from '@codemirror/state';
+import {
+  Compartment,
+  EditorState,
+  type Extension,
+  Prec,
+  type StateEffect,
+  type Text,
+} from '@codemirror/state';
 import {
   crosshairCursor,
   drawSelection,
@@ -40,10 +47,12 @@ import {
 } from '@codemirror/view';
 import { tags as t } from '@lezer/highlight';
 import { cspNonce } from './csp-nonce';
+import { findBox } from './find-panel';
 
 const readOnlyCompartment = new Compartment();
 const themeCompartment = new Compartment();
 const languageCompartment = new Compartment();
+const labelCompartment = new Compartment();
 
 export type ThemeMode = 'light' | 'dark';
 
@@ -107,7 +116,6 @@ const darkTheme = EditorView.theme(
     '&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
       backgroundColor: '#2f4a6d !important',
     },
-    '.cm-panels': { backgroundColor: '#23262d', color: '#d7dae0' },
     '.cm-searchMatch': { backgroundColor: '#5a4a1a', outline: '1px solid #8a7326' },
     '.cm-tooltip': { backgroundColor: '#23262d', border: '1px solid #3a3f4b' },
     '.cm-foldPlaceholder': { backgroundColor: '#2c313a', border: 'none', color: '#9da5b4' },
@@ -142,8 +150,16 @@ function themeExtension(mode: ThemeMode): Extension {
 
 function readOnlyExtension(readOnly: boolean): Extension {
   // Read-only keeps the editor focusable and selectable (copying, following along), it only
-  // refuses changes; viewers and commenters get this.
-  return EditorState.readOnly.of(readOnly);
+  // refuses changes; viewers and commenters get this. Screen readers are told (aria-readonly),
+  // since the text stays contenteditable.
+  return readOnly
+    ? [EditorState.readOnly.of(true), EditorView.contentAttributes.of({ 'aria-readonly': 'true' })]
+    : EditorState.readOnly.of(false);
+}
+
+/** The editable text's accessible name: "Editing src/main.ts" (issue 15, item 6). */
+function labelExtension(path: string | undefined): Extension {
+  return path ? EditorView.contentAttributes.of({ 'aria-label': `Editing ${path}` }) : [];
 }
 
 export interface SetupOptions {
@@ -151,7 +167,23 @@ export interface SetupOptions {
   theme?: ThemeMode;
   /** The language extension, once loaded; see `languages.ts`. */
   language?: Extension;
+  /** The file's path, which names the editable text for screen readers. */
+  path?: string;
 }
+
+/**
+ * Tab indents, so keyboard users leave the editor with Escape then Tab (or Shift+Tab) within two
+ * seconds, or turn Tab-moves-focus on and off with Ctrl+M (⇧⌥M on a Mac), as CodeMirror offers.
+ * CodeMirror arms Escape-then-Tab only when no binding used the Escape (closing completions,
+ * collapsing a selection); here every Escape arms it, so one press is always enough.
+ */
+const escapeThenTab = EditorView.domEventHandlers({
+  keydown(event, view) {
+    if (event.key === 'Escape' && !event.ctrlKey && !event.metaKey && !event.altKey)
+      view.setTabFocusMode(2000);
+    return false;
+  },
+});
 
 /** Everything an editor in Gitpad has, apart from collaboration. */
 export function editorSetup(options: SetupOptions = {}): Extension {
@@ -172,7 +204,9 @@ export function editorSetup(options: SetupOptions = {}): Extension {
     crosshairCursor(),
     highlightActiveLine(),
     highlightSelectionMatches(),
+    findBox(),
     EditorView.lineWrapping,
+    Prec.highest(escapeThenTab),
     keymap.of([
       ...closeBracketsKeymap,
       ...defaultKeymap,
@@ -186,6 +220,7 @@ export function editorSetup(options: SetupOptions = {}): Extension {
     themeCompartment.of(themeExtension(options.theme ?? 'light')),
     readOnlyCompartment.of(readOnlyExtension(options.readOnly ?? false)),
     languageCompartment.of(options.language ?? []),
+    labelCompartment.of(labelExtension(options.path)),
     cspNonce(),
   ];
 }
@@ -203,4 +238,9 @@ export function setTheme(mode: ThemeMode): StateEffect<unknown> {
 /** Effect switching the editor's language (pass `[]` for plain text). */
 export function setLanguage(language: Extension): StateEffect<unknown> {
   return languageCompartment.reconfigure(language);
+}
+
+/** Effect renaming the editable text after its file (a rename, or the first path known). */
+export function setPath(path: string): StateEffect<unknown> {
+  return labelCompartment.reconfigure(labelExtension(path));
 }

@@ -190,3 +190,63 @@ export async function eventually<T>(
   }
   return value;
 }
+
+/** axe-core's script, read once; injected into pages by `expectNoSeriousA11yViolations`. */
+let axeSource: string | null = null;
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: unknown[]; failureSummary?: string; html: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules, plus best practices) on what `page` shows now and fails
+ * when it finds a `serious` or `critical` violation, listing each with the elements it found, so
+ * the failure says what to fix. `screen` names the screen in that message. `exclude`: selectors
+ * left out (e.g. something another test owns).
+ */
+export async function expectNoSeriousA11yViolations(
+  page: Page,
+  screen: string,
+  options: { exclude?: string[] } = {},
+): Promise<void> {
+  if (!axeSource) {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  // Evaluated, not added as a <script>: the app's Content-Security-Policy refuses inline scripts.
+  // Once per document; a reload or navigation brings a fresh one.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate(async (exclude) => {
+    const axe = (
+      window as unknown as {
+        axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: unknown[] }> };
+      }
+    ).axe;
+    const result = await axe.run(
+      { include: [['html']], exclude: exclude.map((s) => [s]) },
+      { resultTypes: ['violations'] },
+    );
+    return result.violations;
+  }, options.exclude ?? [])) as AxeViolation[];
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length === 0) return;
+  const report = serious
+    .map((v) => {
+      const nodes = v.nodes
+        .slice(0, 5)
+        .map(
+          (n) =>
+            `    at ${n.target.join(' ')}\n      ${n.html.slice(0, 160)}\n      ${(n.failureSummary ?? '').replace(/\n/g, '\n      ')}`,
+        )
+        .join('\n');
+      const more = v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more` : '';
+      return `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes}${more}`;
+    })
+    .join('\n');
+  throw new Error(`${screen}: ${serious.length} serious or critical accessibility violation(s)\n${report}`);
+}
