@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ActivityLog } from './activity/log.js';
+import { MentionService } from './activity/mentions.js';
 import { AdminService } from './admin/service.js';
 import { AccessControl } from './auth/access.js';
 import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
@@ -128,8 +130,15 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       treeChanged: (sessionId, actorId) => worker.noteEdit(sessionId, actorId ?? null, 1),
     },
   );
+  // Events that changed someone's work are kept in the session's activity log as they go out.
+  const activity = new ActivityLog({ store, logger });
   const notifySession = (sessionId: string, event: string, payload: unknown) =>
-    services.realtime.notifySession(sessionId, event, payload);
+    activity.publish(sessionId, event, payload, (p) => services.realtime.notifySession(sessionId, event, p));
+  const mentions = new MentionService({
+    store,
+    logger,
+    notifyUser: (userId, event, payload) => services.realtime.notifyUser(userId, event, payload),
+  });
   const worker = new CommitWorker({
     store,
     db: store.sharedb,
@@ -216,9 +225,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxFileChars: config.maxFileChars,
   });
 
-  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
+  const chat = new ChatService(
+    store,
+    new RateLimiter(chatRate, 'chat messages'),
+    () => services.realtime,
+    (m) => mentions.mention(m.sessionId, m.user, 'chat', String(m.id), m.text),
+  );
   const services = {
     chat,
+    activity,
+    mentions,
     worker,
     versions,
     push,
@@ -316,6 +332,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();
+        await activity.settled();
         await store.close();
       })();
       return closing;

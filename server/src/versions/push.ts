@@ -22,6 +22,7 @@ import type { Logger } from '../log.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
+import type { PushedEvent } from '../protocol/activity.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type MovedEvent } from '../protocol/events.js';
 import { checkPath, checkTreePath } from '../protocol/paths.js';
@@ -99,6 +100,8 @@ interface Journal {
   actorId: string;
   message: string;
   steps: Step[];
+  /** Commits the push brought that the session's history lacked (absent in older journals). */
+  commits?: number;
 }
 
 /** The journal of a session's push in flight, beside its repo (never under refs/ or objects/). */
@@ -222,8 +225,14 @@ export class PushService {
 
       await migrate();
       const subject = (await gitIn(quarantine, ['log', '-1', '--format=%s', sha])).toString('utf8').trim();
+      const commits = Number(
+        (await gitIn(quarantine, ['rev-list', '--count', sha, ...(head ? ['--not', head] : [])]))
+          .toString()
+          .trim(),
+      );
       const journal: Journal = {
         sha,
+        commits,
         ...(base === head ? { base } : {}),
         actorId: actor.id,
         message: `Push ${sha.slice(0, 7)}: ${subject}`,
@@ -340,6 +349,14 @@ export class PushService {
       ...(journal.base !== undefined ? { fastForwardFrom: journal.base } : {}),
     });
     await fs.promises.rm(this.journalPath(sessionId), { force: true });
+    this.o.notifySession(sessionId, EVENTS.sessionEvent, {
+      sessionId,
+      type: 'pushed',
+      count: journal.commits ?? 1,
+      pushed: sha,
+      sha: result.sha!,
+      by: { id: actor.id, displayName: actor.displayName },
+    } satisfies PushedEvent);
     return { sha: result.sha! };
   }
 
