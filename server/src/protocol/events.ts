@@ -189,6 +189,11 @@ export interface RevertedEvent extends SessionEvent {
   version: string | null;
   by: EventActor;
   differs: RevertDiffers[];
+  /**
+   * The version made just before the revert ("Before revert to …") when the live text held
+   * unsaved typing, and who typed it (user ids): their work is there. Null when nothing was unsaved.
+   */
+  kept?: { sha: string; typists: string[] } | null;
 }
 
 export interface ChatUser {

@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
 import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
-import { connectClient, emitAck, type RealtimeClient, waitFor } from '../helpers/realtime-client.js';
+import {
+  connectClient,
+  emitAck,
+  type RealtimeClient,
+  submit,
+  subscribe,
+  waitFor,
+} from '../helpers/realtime-client.js';
 import {
   api,
   createSession,
@@ -170,6 +177,39 @@ describe('notices: who did what to my work, and @mentions', () => {
     );
     const bad = await api(t.url, 'GET', `/api/sessions/${s.id}/activity?since=-1`, { token: bob.token });
     expect([bad.status, bad.body.error.code]).to.deep.equal([400, 'ERR_VALIDATION']);
+  });
+
+  it('a revert names the version that keeps the unsaved typing it replaced, and who typed it', async () => {
+    const s = await createSession(t.url, ana, { members: [[bob, 'editor']], files: { 'a.txt': 'one\n' } });
+    const v1 = await save(s.id, 'v1');
+    const b = await tab(bob, s.id);
+    const doc = b.c.connection.get(s.files['a.txt']!.doc.collection, s.files['a.txt']!.doc.id);
+    await subscribe(doc);
+    await submit(doc, [{ p: ['text', 4], si: 'unsaved work\n' }]);
+    const r = await api(t.url, 'POST', `/api/sessions/${s.id}/revert`, {
+      token: ana.token,
+      body: { sha: v1 },
+    });
+    expect(r.status).to.equal(201);
+    await waitFor(() => b.got.session.some((e) => e.type === 'reverted'), 5000, 'reverted');
+    const e = b.got.session.find((x) => x.type === 'reverted');
+    expect(e.kept.typists).to.deep.equal([bob.id]);
+    const kept = await api(t.url, 'GET', `/api/sessions/${s.id}/versions/${e.kept.sha}/files/a.txt`, {
+      token: bob.token,
+    });
+    expect(kept.body).to.contain('unsaved work');
+    // Nothing unsaved: nothing kept.
+    const again = await api(t.url, 'POST', `/api/sessions/${s.id}/revert`, {
+      token: ana.token,
+      body: { sha: v1 },
+    });
+    expect(again.status).to.be.oneOf([200, 201]);
+    await waitFor(
+      () => b.got.session.filter((x) => x.type === 'reverted').length === 2,
+      5000,
+      'second revert',
+    );
+    expect(b.got.session.filter((x) => x.type === 'reverted')[1].kept).to.equal(null);
   });
 
   it('a push is announced with who pushed and how many commits', async () => {
