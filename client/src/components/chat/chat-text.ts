@@ -4,7 +4,8 @@
  * everything else as text. Only paths of files that exist in the session become links: "meet at
  * 10:30" stays text; only members' names are mentions (protocol/mentions.ts).
  */
-import { mentionSpans } from '@protocol/mentions';
+// Relative, not @protocol: this module is unit-tested under Node, which has no alias.
+import { mentionSpans } from '../../../../server/src/protocol/mentions';
 
 export type ChatSegment =
   | { kind: 'text'; text: string }
