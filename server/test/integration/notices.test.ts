@@ -309,12 +309,17 @@ describe('notices: who did what to my work, and @mentions', () => {
     const bad = await api(t.url, 'POST', '/api/mentions/read', { token: bob.token, body: { ids: ['x'] } });
     expect([bad.status, bad.body.error.code]).to.deep.equal([400, 'ERR_VALIDATION']);
 
-    // Once removed from the session, its mentions are no longer listed.
+    // Once removed from the session, its mentions are no longer listed, and new ones are plain text.
+    const c2 = await tab(cy);
     await api(t.url, 'DELETE', `/api/sessions/${s.id}/members/${cy.username}`, { token: ana.token });
     expect((await api(t.url, 'GET', '/api/mentions', { token: cy.token })).body).to.deep.equal({
       mentions: [],
       unread: 0,
     });
+    await emitAck(a.c.socket, 'chat:send', { sessionId: s.id, text: `@${cy.username} still there?` });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(c2.got.mentions).to.deep.equal([]);
+    expect((await api(t.url, 'GET', '/api/mentions', { token: cy.token })).body.mentions).to.deep.equal([]);
   });
 
   it('the activity log and unread mentions survive a restart', async () => {
