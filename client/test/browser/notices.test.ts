@@ -151,11 +151,12 @@ import { ARTIFACTS, api, browserSuite, eventually, hasChromium, type Person } fr
       const input = ana.page.getByTestId('chat-input');
       await input.click();
       await input.pressSequentially(`please @${bo.username.slice(0, 3)}`);
-      const option = ana.page.getByTestId('chat-mention-option');
+      const option = ana.page.getByTestId('mention-option');
       await eventually(
         () => option.allTextContents(),
         (t) => t.some((s) => s.includes(`@${bo.username}`)),
       );
+      await ana.page.screenshot({ path: `${ARTIFACTS}notices-autocomplete.png` });
       await input.press('Enter');
       expect(await input.inputValue()).to.equal(`please @${bo.username} `);
       await input.pressSequentially('look at a.txt');
@@ -191,6 +192,47 @@ import { ARTIFACTS, api, browserSuite, eventually, hasChromium, type Person } fr
         (b) => b[0] === '' && b[1] === '',
       );
       expect(await bo.page.getByTestId('chat-mention').allTextContents()).to.deep.equal([`@${bo.username}`]);
+      await eventually(
+        async () => JSON.parse((await api(bo.page, 'GET', '/api/mentions?unread=1')).body).unread,
+        (n) => n === 0,
+      );
+    });
+
+    it('Ana @mentions Bo in a version comment: his bell lists it, and Open shows that version', async () => {
+      const ana = await person('ana');
+      const bo = await person('bo');
+      const sessionId = await sessionWith(ana, bo, { 'a.txt': 'a\n' });
+      const saved = await api(ana.page, 'POST', `/api/sessions/${sessionId}/versions`, { message: 'First' });
+      const sha = JSON.parse(saved.body).sha as string;
+      await bo.page.goto(`/s/${sessionId}`);
+      await bo.page.getByTestId('notices-bell').waitFor();
+      await ana.page.goto(`/s/${sessionId}`);
+      await ana.page.getByRole('button', { name: 'History', exact: true }).click();
+      await ana.page.getByTestId('version-row').first().click();
+      const box = ana.page.getByRole('textbox', { name: 'Comment on this version' });
+      await box.click();
+      await box.pressSequentially(`@${bo.username.slice(0, 4)}`);
+      await ana.page.getByTestId('mention-option').first().waitFor();
+      await box.press('Tab');
+      await box.pressSequentially('is this right?');
+      await box.press('Control+Enter');
+      await ana.page.getByTestId('comment-body').filter({ hasText: 'is this right?' }).waitFor();
+
+      await eventually(
+        () => badge(bo.page, 'notices-badge'),
+        (b) => b === '1',
+      );
+      await bo.page.getByTestId('notices-bell').click();
+      const item = bo.page.getByTestId('notices-item').first();
+      expect(await item.textContent()).to.contain(
+        `${ana.username} mentioned you in a comment on ${sha.slice(0, 7)}: @${bo.username} is this right?`,
+      );
+      await item.getByTestId('notices-item-action').click();
+      await bo.page.getByTestId('version-view').waitFor();
+      expect(await bo.page.getByTestId('version-view').locator('code.sha').textContent()).to.equal(
+        sha.slice(0, 7),
+      );
+      expect(await badge(bo.page, 'notices-badge')).to.equal('');
       await eventually(
         async () => JSON.parse((await api(bo.page, 'GET', '/api/mentions?unread=1')).body).unread,
         (n) => n === 0,
