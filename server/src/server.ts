@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { ActivityLog, ActivityRecording } from './activity/log.js';
+import { MentionService } from './activity/mentions.js';
 import { AdminService } from './admin/service.js';
 import { AccessControl } from './auth/access.js';
 import { LoginThrottle, type LoginThrottleLimits } from './auth/login-throttle.js';
@@ -106,7 +108,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   httpServer.headersTimeout = 30_000;
   const io = createSocketServer(httpServer, config.maxSocketMessageBytes);
   const presence = new SessionPresence(io);
-  const live = new LiveRooms(io, presence);
+  // Events that changed someone's work are kept in the session's activity log as they go out.
+  const activity = new ActivityLog({ store, logger });
+  const live = new ActivityRecording(new LiveRooms(io, presence), activity);
 
   const backend = createBackend({
     db: store.sharedb,
@@ -144,6 +148,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
       treeChanged: (sessionId, actorId) => worker.noteEdit(sessionId, actorId ?? null, 1),
     },
   );
+  const mentions = new MentionService({ store, logger, live });
   const worker = new CommitWorker({
     store,
     db: store.sharedb,
@@ -230,10 +235,14 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     maxFileChars: config.maxFileChars,
   });
 
-  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), live);
+  const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), live, (m) =>
+    mentions.mention(m.sessionId, m.user, 'chat', String(m.id), m.text),
+  );
   const admin = new AdminService({ store, sessions, config, live });
   const services: Services = {
     chat,
+    activity,
+    mentions,
     worker,
     versions,
     push,
@@ -320,6 +329,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();
+        await activity.settled();
         await store.close();
       })();
       return closing;

@@ -1,4 +1,6 @@
 /** The services one server instance is built from, handed to each transport. Built in server.ts. */
+import type { ActivityLog } from './activity/log.js';
+import type { MentionService } from './activity/mentions.js';
 import type { AdminService } from './admin/service.js';
 import type { AccessControl } from './auth/access.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
@@ -40,6 +42,10 @@ export interface Services {
   imports: ImportService;
   /** Search and replace across a session's live files. */
   search: SearchService;
+  /** What happened to people's work, per session (GET …/activity). */
+  activity: ActivityLog;
+  /** @mentions in chat and comments, per user. */
+  mentions: MentionService;
   /** Accounts, sessions and disk use for the admin page. */
   admin: AdminService;
   limiters: {

@@ -1,41 +1,26 @@
 /**
- * What happened to files, told in words. `session:event` fileDeleted, fileRestored, moved and
- * reverted become notices naming who did it ("Alice deleted src/db.sql", with a Restore button;
- * "Ana moved src/ to lib/"), except
- * for a file open in this tab: its banner says it (see EditorPane). Keeps who deleted each file,
- * for those banners.
+ * What happened to my work in this session, told in words: every `session:event` that changed
+ * someone's work (delete, restore, move, revert, import, push) becomes a notice naming who did
+ * it, with its action (Restore, Open the version), listed under the bell and shown as a toast;
+ * except a delete of a file open in this tab, which its banner tells (see EditorPane). Keeps who
+ * deleted each file, for those banners.
+ *
+ * Catching up: each event kept in the session's activity log carries its id; the last one this
+ * user saw of the session is remembered in the browser, and what came after it is fetched when
+ * the session opens and after every reconnect (`GET …/activity?since=`), then listed unread with
+ * one toast saying how much happened meanwhile.
  */
-import type {
-  FileDeletedEvent,
-  FileRestoredEvent,
-  MovedEvent,
-  RevertDiffers,
-  RevertedEvent,
-  SessionEvent,
-} from '@protocol/events';
+import type { FileDeletedEvent, SessionEvent } from '@protocol/events';
 import { onScopeDispose, shallowReactive } from 'vue';
+import { activityApi } from '@/api/activity';
 import { humanMessage } from '@/api/errors';
+import { eventSentence, type SentenceAction } from '@/components/notices/sentences';
 import { useAuthStore } from '@/stores/auth';
 import { useNoticesStore } from '@/stores/notices';
 import { useSessionsStore } from '@/stores/sessions';
 import { useRealtime } from './useRealtime';
 
-const short = (sha: string) => sha.slice(0, 7);
-
-/** "src/a.js also keeps what Bob typed meanwhile" for each file a revert left unlike its target. */
-export function differsSentence(differs: readonly RevertDiffers[] | undefined): string {
-  const parts = (differs ?? []).map(({ path, by }) =>
-    by.length > 0
-      ? `${path} also keeps what ${listOf(by)} typed meanwhile`
-      : `${path} also keeps edits made meanwhile`,
-  );
-  return parts.length > 0 ? `; ${parts.join('; ')}` : '';
-}
-
-function listOf(names: readonly string[]): string {
-  if (names.length <= 1) return names[0] ?? '';
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
-}
+export { differsSentence } from '@/components/notices/sentences';
 
 export interface FileNoticeOptions {
   /** Whether this tab shows the file (then its banner tells of the delete, not a notice). */
@@ -43,6 +28,11 @@ export interface FileNoticeOptions {
   /** Whether the person may restore files (editors and owners): offer the button then. */
   canRestore(): boolean;
 }
+
+/** How many missed entries a catch-up lists at most. */
+const CATCH_UP_LIMIT = 50;
+
+const seenKey = (userId: string, sessionId: string) => `gitpad:activity-seen:${userId}:${sessionId}`;
 
 export function useFileNotices(sessionId: string, options: FileNoticeOptions) {
   const client = useRealtime();
@@ -52,7 +42,16 @@ export function useFileNotices(sessionId: string, options: FileNoticeOptions) {
   /** fileId → the delete that removed it, for the banner of a tab that had it open. */
   const deletions = shallowReactive(new Map<string, FileDeletedEvent>());
 
-  const who = (by: { id: string; displayName: string }) => (by.id === auth.user?.id ? 'You' : by.displayName);
+  function lastSeen(): number | null {
+    if (!auth.user) return null;
+    const raw = localStorage.getItem(seenKey(auth.user.id, sessionId));
+    const n = raw === null ? Number.NaN : Number(raw);
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  }
+  function markSeen(id: number): void {
+    if (!auth.user || (lastSeen() ?? 0) >= id) return;
+    localStorage.setItem(seenKey(auth.user.id, sessionId), String(id));
+  }
 
   async function restore(path: string, sha: string | null): Promise<void> {
     try {
@@ -62,34 +61,81 @@ export function useFileNotices(sessionId: string, options: FileNoticeOptions) {
     }
   }
 
+  function run(action: SentenceAction): () => void {
+    return action.kind === 'restore'
+      ? () => void restore(action.path, action.sha)
+      : () => notices.ask({ sessionId, panel: 'history', sha: action.sha });
+  }
+
+  function tell(event: SessionEvent, at: number, live: boolean): boolean {
+    const sentence = eventSentence(event, { me: auth.user?.id ?? null, canRestore: options.canRestore() });
+    if (!sentence) return false;
+    const mine = (event.by as { id?: string } | undefined)?.id === auth.user?.id;
+    notices.tell(sentence.text, {
+      at,
+      ...(event.activityId !== undefined ? { key: `activity:${sessionId}:${event.activityId}` } : {}),
+      ...(sentence.action ? { action: { label: sentence.action.label, run: run(sentence.action) } } : {}),
+      toast: live,
+      // What I did myself is a confirmation, not news.
+      unread: !mine,
+    });
+    return true;
+  }
+
   const off = client.on('sessionEvent', (payload) => {
     const event = payload as SessionEvent;
     if (event.sessionId !== sessionId) return;
+    if (event.activityId !== undefined) markSeen(event.activityId);
     if (event.type === 'fileDeleted') {
       const e = event as FileDeletedEvent;
       deletions.set(e.fileId, e);
-      if (options.hasTab(e.fileId) && e.by.id !== auth.user?.id) return;
-      notices.info(`${who(e.by)} deleted ${e.path}.`, {
-        label: 'Restore',
-        run: () => restore(e.path, e.sha),
-      });
-    } else if (event.type === 'moved') {
-      // Tabs re-label by themselves (file ids do not change); the mover knows what they did.
-      const e = event as MovedEvent;
-      if (e.by.id === auth.user?.id) return;
-      const slash = e.kind === 'folder' ? '/' : '';
-      notices.info(`${e.by.displayName} moved ${e.from}${slash} to ${e.to}${slash}.`);
-    } else if (event.type === 'fileRestored') {
-      const e = event as FileRestoredEvent;
-      notices.info(`${who(e.by)} restored ${e.path}.`);
-    } else if (event.type === 'reverted') {
-      const e = event as RevertedEvent;
-      // The person who reverted is told by the history panel, with what the revert answered.
-      if (e.by.id === auth.user?.id) return;
-      notices.info(`${e.by.displayName} reverted to ${short(e.sha)}${differsSentence(e.differs)}.`);
+      // The open tab's banner says it (and offers what to do with the local copy).
+      if (options.hasTab(e.fileId) && e.by.id !== auth.user?.id) {
+        const sentence = eventSentence(e, { me: auth.user?.id ?? null, canRestore: false });
+        if (sentence)
+          notices.tell(sentence.text, {
+            toast: false,
+            ...(e.activityId !== undefined ? { key: `activity:${sessionId}:${e.activityId}` } : {}),
+          });
+        return;
+      }
     }
+    // The role event is told by session:role (useRealtime), which reaches only the person.
+    if (event.type === 'role') return;
+    tell(event, Date.now(), true);
   });
   onScopeDispose(off);
+
+  /** Lists what happened since the last entry seen; the first visit only marks where we are. */
+  let catching = false;
+  async function catchUp(): Promise<void> {
+    if (catching || !auth.user) return;
+    catching = true;
+    try {
+      const since = lastSeen();
+      const { entries } = await activityApi.since(sessionId, since ?? 0, since === null ? 1 : CATCH_UP_LIMIT);
+      const last = entries.at(-1);
+      if (last) markSeen(last.id);
+      if (since === null) return;
+      let told = 0;
+      for (const entry of entries) if (tell(entry.event, entry.ts, false)) told++;
+      if (told > 0) {
+        notices.info(`While you were away: ${told} ${told === 1 ? 'change' : 'changes'} to this session.`, {
+          label: 'Show',
+          run: () => notices.setListOpen(true),
+        });
+      }
+    } catch {
+      // Catching up is a courtesy: the live session works without it, and the next join retries.
+    } finally {
+      catching = false;
+    }
+  }
+  void catchUp();
+  const offJoined = client.on('sessionJoined', (e) => {
+    if (e.sessionId === sessionId) void catchUp();
+  });
+  onScopeDispose(offJoined);
 
   return { deletions };
 }

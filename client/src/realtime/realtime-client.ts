@@ -9,6 +9,7 @@ import {
   EVENTS,
   type PresenceUser,
   type SessionJoined,
+  type SessionRemoval,
   type SessionRoleChange,
   type SessionUsers,
 } from '@protocol/events';
@@ -36,7 +37,7 @@ export interface RealtimeStatus {
 export interface RealtimeEvents {
   sessionUsers: SessionUsers;
   sessionRole: SessionRoleChange;
-  sessionRemoved: { sessionId: string };
+  sessionRemoved: SessionRemoval;
   sessionEvent: { sessionId: string; [key: string]: unknown };
   /** Every successful `session:join`, the first and each after a reconnect, with its answer. */
   sessionJoined: { sessionId: string } & SessionJoined;
@@ -222,7 +223,7 @@ export class RealtimeClient {
     socket.io.on('reconnect_attempt', () => this.queueStatus());
     socket.on(EVENTS.sessionUsers, (payload: SessionUsers) => this.emit('sessionUsers', payload));
     socket.on(EVENTS.sessionRole, (payload: SessionRoleChange) => this.emit('sessionRole', payload));
-    socket.on(EVENTS.sessionRemoved, (payload: { sessionId: string }) => {
+    socket.on(EVENTS.sessionRemoved, (payload: SessionRemoval) => {
       this.joined.delete(payload.sessionId);
       this.emit('sessionRemoved', payload);
     });

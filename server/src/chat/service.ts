@@ -55,6 +55,8 @@ export class ChatService {
     private readonly store: Store,
     private readonly limiter: RateLimiter,
     private readonly live: LiveClients,
+    /** Called with each message once it is stored and sent (its @mentions); must not throw. */
+    private readonly onSent?: (message: ChatMessage) => Promise<unknown>,
   ) {}
 
   /**
@@ -98,6 +100,7 @@ export class ChatService {
     const record = await this.store.chat.add({ sessionId, userId: user.id, text, ts: Date.now() });
     const message: ChatMessage = { id: record.id, sessionId, user, text: record.text, ts: record.ts };
     this.live.notifySession(sessionId, EVENTS.chatMessage, message);
+    await this.onSent?.(message);
     return message;
   }
 

@@ -10,6 +10,7 @@ import { GitAuthenticator } from './git/basic-auth.js';
 import { gitSmartHttp } from './git/smart-http.js';
 import { jsonBody } from './json-body.js';
 import { requestId } from './request-id.js';
+import { activityRoutes } from './routes/activity.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
@@ -57,6 +58,7 @@ export function createApp(services: Services): Koa {
     oidcRoutes(services),
     sessionRoutes(services),
     chatRoutes(services),
+    ...activityRoutes(services),
     ...inviteRoutes(services),
     adminRoutes(services),
     searchRoutes(services),

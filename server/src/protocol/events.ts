@@ -16,9 +16,12 @@ export const EVENTS = {
   sessionFocus: 'session:focus',
   /** server → client: `SessionUsers` whenever who is here, their file or typing state changes */
   sessionUsers: 'session:users',
-  /** server → client: `{sessionId, role}` when my role in a session changes */
+  /** server → client: `SessionRoleChange` when my role in a session changes */
   sessionRole: 'session:role',
-  /** server → client: `{sessionId}` when I was removed from a session or it was deleted */
+  /**
+   * server → client: `SessionRemoval` (`{sessionId, by?, deleted?, name?}`) when I was removed from
+   * a session or it was deleted
+   */
   sessionRemoved: 'session:removed',
   /** server → client: `SessionEvent`, something changed that panels should refresh */
   sessionEvent: 'session:event',
@@ -29,6 +32,10 @@ export const EVENTS = {
   chatSend: 'chat:send',
   /** server → client: `ChatMessage`, to the session's connected members */
   chatMessage: 'chat:message',
+  /** server → client: `MentionNotice` (protocol/activity.ts), to every tab of the member mentioned */
+  mentionNew: 'mention:new',
+  /** server → client: `MentionsRead` (protocol/activity.ts) when the user read mentions in some tab */
+  mentionRead: 'mention:read',
   /** server → client: `ErrorBody` for a malformed message that had no ack to answer */
   protocolError: 'error:protocol',
 } as const;
@@ -56,6 +63,19 @@ export interface SessionUsers {
 export interface SessionRoleChange {
   sessionId: string;
   role: Role;
+  /** Who changed it; absent when no person did (an invite link I used). */
+  by?: EventActor;
+}
+
+/** `session:removed`: I lost access to a session. */
+export interface SessionRemoval {
+  sessionId: string;
+  /** Who removed me, or deleted the session. */
+  by?: EventActor;
+  /** True when the session itself was deleted. */
+  deleted?: boolean;
+  /** The session's name, for the sentence ("Ana removed you from Notes"). */
+  name?: string;
 }
 
 /**
@@ -77,7 +97,14 @@ export interface SessionEvent {
     | 'fileRestored'
     | 'moved'
     | 'reverted'
-    | 'imported';
+    | 'imported'
+    | 'pushed'
+    | 'role';
+  /**
+   * The entry's id in the session's activity log (`GET /api/sessions/:id/activity`), on events
+   * that are kept there (protocol/activity.ts `ACTIVITY_TYPES`), when storing it worked.
+   */
+  activityId?: number;
   [key: string]: unknown;
 }
 
@@ -162,6 +189,11 @@ export interface RevertedEvent extends SessionEvent {
   version: string | null;
   by: EventActor;
   differs: RevertDiffers[];
+  /**
+   * The version made just before the revert ("Before revert to …") when the live text held
+   * unsaved typing, and who typed it (user ids): their work is there. Null when nothing was unsaved.
+   */
+  kept?: { sha: string; typists: string[] } | null;
 }
 
 /** How a person appears to others: in presence, chat, events and versions. */

@@ -13,7 +13,7 @@ import {
   EXECUTABLE_MODE as EXECUTABLE_MODE_VALUE,
   type ManifestBlob,
 } from '../protocol/binary.js';
-import { EVENTS } from '../protocol/events.js';
+import { EVENTS, type EventActor, type SessionRemoval } from '../protocol/events.js';
 import { isLanguageId, languageSpecForPath } from '../protocol/languages.js';
 import { isRelativePath, resolvePath } from '../protocol/paths.js';
 import type { Role } from '../protocol/roles.js';
@@ -541,11 +541,12 @@ export class SessionService {
     );
   }
 
-  /** Deletes a session; every member's open tabs are told and lose it at once. */
-  async delete(sessionId: string): Promise<void> {
+  /** Deletes a session; every member's open tabs are told who deleted it and lose it at once. */
+  async delete(sessionId: string, by?: EventActor): Promise<void> {
     await this.locks.run(sessionId, async () => {
       const manifest = await this.manifest(sessionId);
       const members = await this.store.members.list(sessionId);
+      const name = (await this.store.sessions.byId(sessionId))?.name;
       await this.store.sessions.delete(sessionId);
       this.access.invalidate(sessionId);
       for (const fileId of Object.keys(manifest.files)) {
@@ -559,7 +560,12 @@ export class SessionService {
       await this.hooks.sessionDeleted?.(sessionId);
       for (const m of members) {
         await this.live.revokeSession(sessionId, m.userId);
-        this.live.notifyUser(m.userId, EVENTS.sessionRemoved, { sessionId });
+        this.live.notifyUser(m.userId, EVENTS.sessionRemoved, {
+          sessionId,
+          deleted: true,
+          ...(by ? { by } : {}),
+          ...(name !== undefined ? { name } : {}),
+        } satisfies SessionRemoval);
       }
     });
   }

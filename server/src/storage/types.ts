@@ -127,7 +127,7 @@ export interface SessionRepo {
   /** Sessions `userId` belongs to, with the role, newest first. */
   listForUser(userId: string): Promise<Array<SessionRecord & { role: Role }>>;
   rename(id: string, name: string): Promise<void>;
-  /** Deletes the session with its members, chat and invites. */
+  /** Deletes the session with its members, chat, invites, activity and mentions. */
   delete(id: string): Promise<void>;
 }
 
@@ -179,6 +179,51 @@ export interface ChatRepo {
   page(sessionId: string, opts: { before?: number; limit: number }): Promise<ChatMessageRecord[]>;
 }
 
+/** One entry of a session's activity log: a `session:event` that changed someone's work. */
+export interface ActivityRecord {
+  /** Store-wide increasing; `since` pages by it. */
+  id: number;
+  sessionId: string;
+  /** The event as it was sent (a JSON object with at least `type`). */
+  event: Record<string, unknown>;
+  /** ms since the epoch */
+  ts: number;
+}
+
+export interface ActivityRepo {
+  /** Appends an entry and forgets the session's oldest beyond the newest `keep`. */
+  add(entry: Omit<ActivityRecord, 'id'>, keep: number): Promise<ActivityRecord>;
+  /** The newest `limit` entries with ids above `since` (0: all kept), oldest first. */
+  since(sessionId: string, since: number, limit: number): Promise<ActivityRecord[]>;
+}
+
+/** Someone was mentioned (`@username`) in a session's chat or comments; unread until they read it. */
+export interface MentionRecord {
+  /** Store-wide increasing. */
+  id: number;
+  /** Who was mentioned. */
+  userId: string;
+  sessionId: string;
+  /** Who wrote the mention. */
+  byUserId: string;
+  source: 'chat' | 'comment';
+  /** What holds it: the chat message id, or the version sha a comment is on. */
+  ref: string;
+  /** An excerpt of the mentioning text. */
+  text: string;
+  ts: number;
+  read: boolean;
+}
+
+export interface MentionRepo {
+  /** Stores mentions (all or none), unread, and forgets each user's oldest beyond the newest `keep`. */
+  add(mentions: Array<Omit<MentionRecord, 'id' | 'read'>>, keep: number): Promise<MentionRecord[]>;
+  /** A user's mentions, newest first, at most `limit`; only unread ones with `unreadOnly`. */
+  list(userId: string, opts: { unreadOnly: boolean; limit: number }): Promise<MentionRecord[]>;
+  /** Marks a user's mentions read: those with `ids` (others' ids are ignored), or all. Returns how many changed. */
+  markRead(userId: string, ids?: readonly number[]): Promise<number>;
+}
+
 export interface AccessTokenRepo {
   create(token: AccessTokenRecord): Promise<void>;
   listForUser(userId: string): Promise<AccessTokenRecord[]>;
@@ -218,6 +263,10 @@ export interface Store {
   readonly chat: ChatRepo;
   readonly accessTokens: AccessTokenRepo;
   readonly invites: InviteRepo;
+  /** Per-session log of what happened to people's work (bounded), for those who were away. */
+  readonly activity: ActivityRepo;
+  /** Who was mentioned where, per user, with read state. */
+  readonly mentions: MentionRepo;
   /**
    * Deletes a document's ops below `uptoVersion` once a git commit covers them, keeping the
    * recent ones reconnecting clients need (the store decides how many). Returns how many went.

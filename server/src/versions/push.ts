@@ -23,6 +23,7 @@ import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
 import type { LiveClients } from '../ports/live-clients.js';
+import type { PushedEvent } from '../protocol/activity.js';
 import { EXECUTABLE_MODE, isBinaryContent, type ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type MovedEvent } from '../protocol/events.js';
 import { checkPath, checkTreePath } from '../protocol/paths.js';
@@ -101,6 +102,8 @@ interface Journal {
   actorId: string;
   message: string;
   steps: Step[];
+  /** Commits the push brought that the session's history lacked (absent in older journals). */
+  commits?: number;
 }
 
 /** The journal of a session's push in flight, beside its repo (never under refs/ or objects/). */
@@ -224,8 +227,14 @@ export class PushService {
 
       await migrate();
       const subject = (await gitIn(quarantine, ['log', '-1', '--format=%s', sha])).toString('utf8').trim();
+      const commits = Number(
+        (await gitIn(quarantine, ['rev-list', '--count', sha, ...(head ? ['--not', head] : [])]))
+          .toString()
+          .trim(),
+      );
       const journal: Journal = {
         sha,
+        commits,
         ...(base === head ? { base } : {}),
         actorId: actor.id,
         message: `Push ${sha.slice(0, 7)}: ${subject}`,
@@ -342,6 +351,14 @@ export class PushService {
       ...(journal.base !== undefined ? { fastForwardFrom: journal.base } : {}),
     });
     await fs.promises.rm(this.journalPath(sessionId), { force: true });
+    this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
+      sessionId,
+      type: 'pushed',
+      count: journal.commits ?? 1,
+      pushed: sha,
+      sha: result.sha!,
+      by: { id: actor.id, displayName: actor.displayName },
+    } satisfies PushedEvent);
     return { sha: result.sha! };
   }
 

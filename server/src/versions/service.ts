@@ -43,13 +43,19 @@ import { submitOp, withDoc } from '../ot/docs.js';
 import type { DocSeals } from '../ot/index.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import type { ManifestBlob } from '../protocol/binary.js';
-import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
+import {
+  EVENTS,
+  type EventActor,
+  type MovedEvent,
+  type RevertDiffers,
+  type RevertedEvent,
+} from '../protocol/events.js';
 import { textDiffOp } from '../protocol/text-diff.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, FolderMove, ManifestEntry, SessionService } from '../sessions/service.js';
 import type { ShareDBAdapter, Store } from '../storage/types.js';
-import type { CommitWorker } from './worker.js';
+import type { CommitWorker, WorkerCommitResult } from './worker.js';
 import type { ZipEntry } from './zip.js';
 
 export interface VersionServiceOptions {
@@ -373,7 +379,12 @@ export class VersionService {
             edits.push({ fileId, path: f.path, doc, wanted: wanted.content, v: doc.version ?? 0 });
           if ((f.mode ?? undefined) !== wanted.mode) modes.push([fileId, wanted.mode]);
         }
-        const before = () => commit({ message: `Before revert to ${short}`, actorId: actor.id });
+        // What was typed but not yet in a version is kept there: the event names it and its typists.
+        let unsaved: WorkerCommitResult | null = null;
+        const before = async () => {
+          unsaved = await commit({ message: `Before revert to ${short}`, actorId: actor.id });
+          return unsaved;
+        };
         if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
         else await before();
         for (const e of edits) {
@@ -414,7 +425,8 @@ export class VersionService {
           version: result.sha,
           by: eventActor(actor),
           differs,
-        });
+          kept: keptOf(unsaved),
+        } satisfies RevertedEvent);
         return { ...result, differs };
       });
     } finally {
@@ -568,6 +580,12 @@ export class VersionService {
 
 function eventActor(actor: Actor): EventActor {
   return { id: actor.id, displayName: actor.displayName };
+}
+
+/** The "Before revert" version when it holds unsaved typing, and who typed it. */
+function keptOf(result: WorkerCommitResult | null): RevertedEvent['kept'] {
+  if (!result || result.unchanged) return null;
+  return { sha: result.sha, typists: [...(result.typists ?? [])] };
 }
 
 function commentAuthor(actor: Actor) {

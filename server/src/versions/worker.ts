@@ -82,6 +82,9 @@ interface Pending {
 /** Run `git gc --auto`-style maintenance after this many commits to a repo in this process. */
 const MAINTAIN_EVERY = 50;
 
+/** A commit's outcome, with who typed what it holds (user ids) when it made a version. */
+export type WorkerCommitResult = CommitResult & { typists?: readonly string[] };
+
 export interface CommitRequest {
   message?: string;
   /** Who asked ("Save version", revert): author unless someone else typed more. */
@@ -174,7 +177,10 @@ export class CommitWorker {
    * commits and the changes between them (delete a file, revert) as one step no scheduled commit
    * can split.
    */
-  exclusive<T>(sessionId: string, fn: (commit: (req: CommitRequest) => Promise<CommitResult>) => Promise<T>) {
+  exclusive<T>(
+    sessionId: string,
+    fn: (commit: (req: CommitRequest) => Promise<WorkerCommitResult>) => Promise<T>,
+  ) {
     return this.locks.run(sessionId, () => fn((req) => this.commit(sessionId, req)));
   }
 
@@ -232,7 +238,7 @@ export class CommitWorker {
       .catch(() => {});
   }
 
-  private async commit(sessionId: string, req: CommitRequest): Promise<CommitResult> {
+  private async commit(sessionId: string, req: CommitRequest): Promise<WorkerCommitResult> {
     // Edits from here on belong to the next commit.
     const taken = this.pending.get(sessionId);
     if (taken) clearTimeout(taken.timer);
@@ -286,7 +292,7 @@ export class CommitWorker {
         this.afterCommit(repo, sessionId, covers);
       }
       this.o.observeCommit?.(result.unchanged ? 'unchanged' : 'committed', performance.now() - started);
-      return result;
+      return result.unchanged ? result : { ...result, typists: [...chars.keys()] };
     } catch (err) {
       this.o.observeCommit?.('failed', performance.now() - started);
       if (await this.deleted(sessionId, err)) {

@@ -266,7 +266,12 @@ describe('access rules on documents, presence and REST', () => {
       token: owner.token,
     });
     expect(del.status).to.equal(204);
-    expect(await removed).to.deep.equal({ sessionId });
+    // Who removed them comes along (notices: "Ana removed you from …").
+    expect(await removed).to.deep.equal({
+      sessionId,
+      by: { id: owner.id, displayName: owner.username },
+      name: 'Test session',
+    });
     await submit(od, [{ p: ['text', 0], si: 'secret ' }]);
     await new Promise((r) => setTimeout(r, 300));
     expect(textOf(td)).to.not.include('secret');
@@ -288,7 +293,11 @@ describe('access rules on documents, presence and REST', () => {
       token: owner.token,
       body: { role: 'viewer' },
     });
-    expect(await roleEvent).to.deep.equal({ sessionId, role: 'viewer' });
+    expect(await roleEvent).to.deep.equal({
+      sessionId,
+      role: 'viewer',
+      by: { id: owner.id, displayName: owner.username },
+    });
     await expectRefused(submit(d, [{ p: ['text', 0], si: 'v' }]), 'ERR_FORBIDDEN');
   });
 

@@ -9,6 +9,7 @@ import { AppError } from '../../src/errors/app-error.js';
 import { authorOf, stampAuthor } from '../../src/ot/authorship.js';
 import type { ErrorCode } from '../../src/protocol/errors.js';
 import type { InviteRecord, SessionRecord, Store, UserRecord } from '../../src/storage/types.js';
+import { describeActivityContract } from './activity-contract.js';
 
 const require = createRequire(import.meta.url);
 const { Backend } = require('sharedb') as { Backend: new (options: { db: unknown }) => any };
@@ -623,6 +624,14 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         expect((await read(null)).map((op) => op.m)).to.deep.equal([undefined, undefined]);
       });
     });
+
+    describeActivityContract(() => ({
+      store,
+      reopen: async () => {
+        store = await harness.reopen(store);
+        return store;
+      },
+    }));
 
     describe('persistence', () => {
       it('keeps everything across close and reopen', async () => {

@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import type { EventActor } from '../../protocol/events.js';
 import { ROLES } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
 import { FILE_ID_RE } from '../../sessions/ids.js';
@@ -49,6 +50,12 @@ function fileIdOf(ctx: unknown): string {
 function actorOf(ctx: { state: AuthState }) {
   const u = ctx.state.auth.user;
   return { id: u.id, username: u.username, displayName: u.displayName };
+}
+
+/** Who did it, as events name them. */
+function byOf(ctx: { state: AuthState }): EventActor {
+  const u = ctx.state.auth.user;
+  return { id: u.id, displayName: u.displayName };
 }
 
 export function sessionRoutes(services: Services): Router<AuthState> {
@@ -109,7 +116,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
   });
 
   router.delete('/:sessionId', manage, async (ctx) => {
-    await sessions.delete(param(ctx, 'sessionId'));
+    await sessions.delete(param(ctx, 'sessionId'), byOf(ctx));
     ctx.status = 204;
   });
 
@@ -124,10 +131,15 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     const me = ctx.state.auth.user.id;
     if (user.id === me) throw new AppError('ERR_BAD_REQUEST', 'You already own this session.');
     // One atomic change: the new owner in, the old one down to editor; never zero owners.
-    await applyMemberChanges(services, sessionId, [
-      { userId: user.id, role: 'owner' },
-      { userId: me, role: 'editor' },
-    ]);
+    await applyMemberChanges(
+      services,
+      sessionId,
+      [
+        { userId: user.id, role: 'owner' },
+        { userId: me, role: 'editor' },
+      ],
+      byOf(ctx),
+    );
     ctx.body = { owner: user.username };
   });
 
@@ -136,7 +148,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     const { role } = parseWith(roleSchema, ctx.request.body);
     const user = await store.users.byUsername(param(ctx, 'username'));
     if (!user) throw new AppError('ERR_USER_NOT_FOUND', 'No user with that username.');
-    await applyMemberChanges(services, sessionId, [{ userId: user.id, role }]);
+    await applyMemberChanges(services, sessionId, [{ userId: user.id, role }], byOf(ctx));
     ctx.body = { username: user.username, displayName: user.displayName, role };
   });
 
@@ -146,7 +158,7 @@ export function sessionRoutes(services: Services): Router<AuthState> {
     if (!user || (await access.roleOf(user.id, sessionId)) === null) {
       throw new AppError('ERR_USER_NOT_FOUND', 'That user is not a member of this session.');
     }
-    await applyMemberChanges(services, sessionId, [{ userId: user.id, role: null }]);
+    await applyMemberChanges(services, sessionId, [{ userId: user.id, role: null }], byOf(ctx));
     ctx.status = 204;
   });
 

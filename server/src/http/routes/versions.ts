@@ -126,8 +126,16 @@ export function versionRoutes(services: Services): Router<AuthState> {
 
   router.post('/versions/:sha/comments', comment, async (ctx) => {
     const input = parseWith(commentSchema, ctx.request.body);
+    const comment = await versions.addComment(ctx.params.sessionId!, ctx.params.sha!, actor(ctx), input);
+    await services.mentions.mention(
+      ctx.params.sessionId!,
+      actor(ctx),
+      'comment',
+      ctx.params.sha!,
+      input.body,
+    );
     ctx.status = 201;
-    ctx.body = await versions.addComment(ctx.params.sessionId!, ctx.params.sha!, actor(ctx), input);
+    ctx.body = comment;
   });
 
   router.patch('/versions/:sha/comments/:commentId', comment, async (ctx) => {

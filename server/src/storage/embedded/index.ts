@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from '../../log.js';
 import type { Store } from '../types.js';
 import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
+import { activityRepo, mentionRepo } from './activity-repos.js';
 import { type Durability, openDatabase } from './database.js';
 import { chatRepo, inviteRepo, memberRepo, sessionRepo } from './session-repos.js';
 import { SqliteShareDB, type SqliteShareDBOptions } from './sharedb-sqlite.js';
@@ -47,6 +48,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     chat: chatRepo(db),
     accessTokens: accessTokenRepo(db),
     invites: inviteRepo(db),
+    activity: activityRepo(db),
+    mentions: mentionRepo(db),
     async compactOps(collection, id, uptoVersion) {
       return sharedb.compactOps(collection, id, uptoVersion);
     },

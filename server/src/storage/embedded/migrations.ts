@@ -179,4 +179,36 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'activity and mentions',
+    up(db) {
+      db.exec(`
+        -- What happened to people's work in a session (deletes, reverts, moves, role changes…), the
+        -- session:event as sent, as JSON; bounded per session; deleted with the session.
+        CREATE TABLE activity (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          session_id TEXT NOT NULL,
+          event TEXT NOT NULL,
+          ts INTEGER NOT NULL
+        );
+        CREATE INDEX activity_by_session ON activity (session_id, id);
+
+        -- @mentions of a user in a session's chat or comments; read_at NULL while unread; bounded
+        -- per user; deleted with the session.
+        CREATE TABLE mentions (
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
+          user_id TEXT NOT NULL,
+          session_id TEXT NOT NULL,
+          by_user_id TEXT NOT NULL,
+          source TEXT NOT NULL CHECK (source IN ('chat', 'comment')),
+          ref TEXT NOT NULL,
+          text TEXT NOT NULL,
+          ts INTEGER NOT NULL,
+          read_at INTEGER
+        );
+        CREATE INDEX mentions_by_user ON mentions (user_id, id);
+        CREATE INDEX mentions_by_session ON mentions (session_id);
+      `);
+    },
+  },
 ];

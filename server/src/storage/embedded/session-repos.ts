@@ -1,5 +1,6 @@
 /**
- * The embedded store's per-session tables: sessions, members, chat and invites. Multi-row
+ * The embedded store's per-session tables: sessions, members, chat and invites (activity and
+ * mentions: activity-repos.ts). Multi-row
  * changes run in one SQLite transaction; better-sqlite3 is synchronous, so nothing else runs in
  * this process between a transaction's read and its write either.
  */
@@ -48,7 +49,7 @@ export function sessionRepo(db: Database): SessionRepo {
      WHERE m.user_id = ? ORDER BY s.created_at DESC, s.id DESC`,
   );
   const rename = db.prepare<[string, string]>('UPDATE sessions SET name = ? WHERE id = ?');
-  const deletes = ['members', 'member_cuts', 'chat', 'invites'].map((table) =>
+  const deletes = ['members', 'member_cuts', 'chat', 'invites', 'activity', 'mentions'].map((table) =>
     db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
   );
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');

@@ -19,11 +19,13 @@ import { checkMemberChanges, checkRole, inviteRevoked, isCut, type MemberChange 
 import type {
   AccessTokenRecord,
   AccessTokenRepo,
+  ActivityRecord,
   ChatMessageRecord,
   ChatRepo,
   InviteRecord,
   InviteRepo,
   MemberRepo,
+  MentionRecord,
   RevocationRepo,
   SessionRecord,
   SessionRepo,
@@ -61,6 +63,10 @@ interface CounterDoc {
 }
 type AccessTokenDoc = Omit<AccessTokenRecord, 'id'> & { _id: string };
 type InviteDoc = Omit<InviteRecord, 'token'> & { _id: string };
+/** An activity entry; `_id` from the `activity` counter. */
+export type ActivityDoc = Omit<ActivityRecord, 'id'> & { _id: number };
+/** A mention; `_id` from the `mentions` counter; `readAt` null while unread. */
+export type MentionDoc = Omit<MentionRecord, 'id' | 'read'> & { _id: number; readAt: number | null };
 
 /** The app collections, typed. */
 export interface AppCollections {
@@ -72,6 +78,8 @@ export interface AppCollections {
   counters: Collection<CounterDoc>;
   accessTokens: Collection<AccessTokenDoc>;
   invites: Collection<InviteDoc>;
+  activity: Collection<ActivityDoc>;
+  mentions: Collection<MentionDoc>;
 }
 
 /** Gets the collections and makes sure their indexes exist (idempotent). */
@@ -85,6 +93,8 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     counters: db.collection<CounterDoc>('app_counters'),
     accessTokens: db.collection<AccessTokenDoc>('app_access_tokens'),
     invites: db.collection<InviteDoc>('app_invites'),
+    activity: db.collection<ActivityDoc>('app_activity'),
+    mentions: db.collection<MentionDoc>('app_mentions'),
   };
   await Promise.all([
     c.users.createIndex({ username: 1 }, { unique: true }),
@@ -100,6 +110,9 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     c.accessTokens.createIndex({ secretHash: 1 }, { unique: true }),
     c.accessTokens.createIndex({ userId: 1, createdAt: -1 }),
     c.invites.createIndex({ sessionId: 1, createdAt: -1 }),
+    c.activity.createIndex({ sessionId: 1, _id: -1 }),
+    c.mentions.createIndex({ userId: 1, _id: -1 }),
+    c.mentions.createIndex({ sessionId: 1 }),
   ]);
   return c;
 }
@@ -251,6 +264,8 @@ export function sessionRepo(c: AppCollections): SessionRepo {
       await c.invites.deleteMany({ sessionId: id });
       await c.sessions.deleteOne({ _id: id });
       await c.chat.deleteMany({ sessionId: id });
+      await c.activity.deleteMany({ sessionId: id });
+      await c.mentions.deleteMany({ sessionId: id });
     },
   };
 }

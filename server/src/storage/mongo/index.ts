@@ -6,6 +6,7 @@
 import { createRequire } from 'node:module';
 import { MongoClient } from 'mongodb';
 import type { Store } from '../types.js';
+import { activityRepo, mentionRepo } from './activity-repos.js';
 import {
   accessTokenRepo,
   chatRepo,
@@ -56,6 +57,8 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       chat: chatRepo(collections),
       accessTokens: accessTokenRepo(collections),
       invites: inviteRepo(collections),
+      activity: activityRepo(collections),
+      mentions: mentionRepo(collections),
       async compactOps(collection, id, uptoVersion) {
         // sharedb-mongo's layout: snapshots in `<collection>` with their version in `_v`, ops in
         // `o_<collection>` keyed by document `d` and version `v`.
