@@ -8,6 +8,7 @@ import type { Logger } from '../../log.js';
 import type { Store } from '../types.js';
 import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
 import { type Durability, openDatabase } from './database.js';
+import { liveCommentRepo } from './live-comments.js';
 import { chatRepo, inviteRepo, memberRepo, sessionRepo } from './session-repos.js';
 import { SqliteShareDB, type SqliteShareDBOptions } from './sharedb-sqlite.js';
 
@@ -47,6 +48,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     chat: chatRepo(db),
     accessTokens: accessTokenRepo(db),
     invites: inviteRepo(db),
+    liveComments: liveCommentRepo(db),
     async compactOps(collection, id, uptoVersion) {
       return sharedb.compactOps(collection, id, uptoVersion);
     },

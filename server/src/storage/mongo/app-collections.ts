@@ -23,6 +23,7 @@ import type {
   ChatRepo,
   InviteRecord,
   InviteRepo,
+  LiveThreadRecord,
   MemberRepo,
   RevocationRepo,
   SessionRecord,
@@ -61,6 +62,7 @@ interface CounterDoc {
 }
 type AccessTokenDoc = Omit<AccessTokenRecord, 'id'> & { _id: string };
 type InviteDoc = Omit<InviteRecord, 'token'> & { _id: string };
+export type LiveThreadDoc = Omit<LiveThreadRecord, 'id'> & { _id: string };
 
 /** The app collections, typed. */
 export interface AppCollections {
@@ -72,6 +74,8 @@ export interface AppCollections {
   counters: Collection<CounterDoc>;
   accessTokens: Collection<AccessTokenDoc>;
   invites: Collection<InviteDoc>;
+  /** Live comment threads (live-comments.ts). */
+  liveComments: Collection<LiveThreadDoc>;
 }
 
 /** Gets the collections and makes sure their indexes exist (idempotent). */
@@ -85,6 +89,7 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     counters: db.collection<CounterDoc>('app_counters'),
     accessTokens: db.collection<AccessTokenDoc>('app_access_tokens'),
     invites: db.collection<InviteDoc>('app_invites'),
+    liveComments: db.collection<LiveThreadDoc>('app_live_comments'),
   };
   await Promise.all([
     c.users.createIndex({ username: 1 }, { unique: true }),
@@ -94,6 +99,7 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     c.accessTokens.createIndex({ secretHash: 1 }, { unique: true }),
     c.accessTokens.createIndex({ userId: 1, createdAt: -1 }),
     c.invites.createIndex({ sessionId: 1, createdAt: -1 }),
+    c.liveComments.createIndex({ sessionId: 1, fileId: 1, createdAt: 1 }),
   ]);
   return c;
 }
@@ -229,6 +235,7 @@ export function sessionRepo(c: AppCollections): SessionRepo {
       await c.invites.deleteMany({ sessionId: id });
       await c.sessions.deleteOne({ _id: id });
       await c.chat.deleteMany({ sessionId: id });
+      await c.liveComments.deleteMany({ sessionId: id });
     },
   };
 }

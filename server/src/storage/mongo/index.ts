@@ -17,6 +17,7 @@ import {
   settingsRepo,
   userRepo,
 } from './app-collections.js';
+import { liveCommentRepo } from './live-comments.js';
 
 const require = createRequire(import.meta.url);
 
@@ -56,6 +57,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       chat: chatRepo(collections),
       accessTokens: accessTokenRepo(collections),
       invites: inviteRepo(collections),
+      liveComments: liveCommentRepo(collections),
       async compactOps(collection, id, uptoVersion) {
         // sharedb-mongo's layout: snapshots in `<collection>` with their version in `_v`, ops in
         // `o_<collection>` keyed by document `d` and version `v`.
