@@ -13,6 +13,7 @@ import { dummyPasswordHash } from './auth/passwords.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
+import { LiveCommentService } from './comments/service.js';
 import type { Config } from './config/index.js';
 import { AppError } from './errors/app-error.js';
 import { archiveRepo, type CommitResult, checkGit, DiffPool, initRepo, openRepo } from './git/index.js';
@@ -91,7 +92,10 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   await dummyPasswordHash();
 
   // Filled in below once the worker and realtime exist; edits start flowing only after listen().
-  const hooks: { edited?: (sessionId: string, userId: string, chars: number) => void } = {};
+  const hooks: {
+    edited?: (sessionId: string, userId: string, chars: number) => void;
+    fileOp?: (docId: string, v: number, op: unknown) => void;
+  } = {};
   const backend = createBackend({
     db: store.sharedb,
     access,
@@ -102,6 +106,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chunkLargeText: store.kind === 'embedded',
     ...(redis ? { pubsub: redis.sharedbPubsub } : {}),
     onEdit: (e) => hooks.edited?.(e.sessionId, e.userId, e.chars),
+    onFileOp: (docId, v, op) => hooks.fileOp?.(docId, v, op),
   });
   instrumentBackend(backend, metrics);
   const conn = serverConnection(backend);
@@ -130,6 +135,8 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   );
   const notifySession = (sessionId: string, event: string, payload: unknown) =>
     services.realtime.notifySession(sessionId, event, payload);
+  const liveComments = new LiveCommentService({ store, db: store.sharedb, sessions, logger, notifySession });
+  hooks.fileOp = (docId, v, op) => liveComments.onFileOp(docId, v, op);
   const worker = new CommitWorker({
     store,
     db: store.sharedb,
@@ -141,6 +148,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     logger,
     notifySession,
     gitEmailDomain: config.gitEmailDomain,
+    afterVersion: (repo, sessionId, sha, files) => liveComments.noteVersion(repo, sessionId, sha, files),
     observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
   // Diffs and history stats grow with file size: worker threads, started on the first diff.
@@ -219,6 +227,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
   const chat = new ChatService(store, new RateLimiter(chatRate, 'chat messages'), () => services.realtime);
   const services = {
     chat,
+    liveComments,
     worker,
     versions,
     push,
@@ -316,6 +325,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         conn.close();
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();
+        await liveComments.close();
         await store.close();
       })();
       return closing;

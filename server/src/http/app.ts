@@ -16,6 +16,7 @@ import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
+import { liveCommentRoutes } from './routes/live-comments.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { searchRoutes } from './routes/search.js';
 import { serverInfoRoutes } from './routes/server-info.js';
@@ -56,6 +57,7 @@ export function createApp(services: Services): Koa {
     searchRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    liveCommentRoutes(services),
     downloadRoutes(services, gitAuth),
     serverInfoRoutes(services),
   ];

@@ -43,6 +43,11 @@ export interface BackendOptions {
   pubsub?: unknown;
   onEdit?: (e: EditEvent) => void;
   /**
+   * Told of every op written to a file document, anyone's (the server's own too): its document
+   * version before it applied, and its components. Live comment anchors move with it.
+   */
+  onFileOp?: (docId: string, v: number, op: unknown) => void;
+  /**
    * Keep large texts chunked in server snapshots (embedded store only: its snapshot copies honour
    * ChunkedText, and its disk format is JSON; sharedb-mongo would store the object as it is).
    */
@@ -444,6 +449,10 @@ export function createBackend(options: BackendOptions): GitpadBackend {
   backend.use('afterWrite', (ctx, next) => {
     const identity = identityOf(ctx.agent);
     const ops = (ctx.op as RawOp).op;
+    const v = (ctx.op as { v?: unknown }).v;
+    if (options.onFileOp && ctx.collection === COLLECTION_FILES && ops && typeof v === 'number') {
+      options.onFileOp(ctx.id, v, ops);
+    }
     if (options.onEdit && identity.kind === 'user' && ctx.collection === COLLECTION_FILES && ops) {
       const sessionId = sessionOfDoc(ctx.collection, ctx.id);
       const chars = editedChars(ops);

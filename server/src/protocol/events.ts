@@ -69,6 +69,7 @@ export interface SessionEvent {
     | 'members'
     | 'version'
     | 'comments'
+    | 'liveComment'
     | 'tags'
     | 'renamed'
     | 'commitFailed'
