@@ -120,5 +120,19 @@ const TEXT = 'one\ntwo\nthree\nfour\nfive\nsix\n';
     await bo.page.getByTestId('thread-resolved').waitFor();
     expect(await bo.page.getByTestId('thread-reply').textContent()).to.contain('Yes, into one line.');
     await bo.page.screenshot({ path: `${ARTIFACTS}live-comments.png` });
+
+    // The next version carries the thread: in History it is a comment on lines 5–6 of notes.txt.
+    const saved = await api(ana.page, 'POST', `/api/sessions/${sessionId}/versions`, {
+      message: 'With comment',
+    });
+    expect(saved.status).to.equal(201);
+    await ana.page.getByRole('button', { name: 'History', exact: true }).click();
+    await ana.page.getByTestId('version-row').filter({ hasText: 'With comment' }).click();
+    const view = ana.page.getByTestId('version-view');
+    // Resolved, so folded until shown.
+    const thread = view.getByTestId('comment-thread').filter({ hasText: 'Resolved:' });
+    await thread.getByRole('button', { name: 'Show' }).click();
+    await view.getByTestId('comment-body').filter({ hasText: 'Merge these two?' }).waitFor();
+    await view.getByTestId('comment-body').filter({ hasText: 'Yes, into one line.' }).waitFor();
   });
 });
