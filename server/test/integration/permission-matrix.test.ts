@@ -410,13 +410,18 @@ describe('permission matrix: every role against every action on every path', fun
       need: 'session.comment',
       ok: 201,
       run: (c) =>
-        call(c, 'POST', `${S()}/files/${file.id}/comments`, { anchor: { from: 0, to: 5 }, v: 1, body: uniq('x ') }),
+        call(c, 'POST', `${S()}/files/${file.id}/comments`, {
+          anchor: { from: 0, to: 5 },
+          v: 1,
+          body: uniq('x '),
+        }),
     },
     {
       label: 'POST /api/sessions/:id/comments/:thread/replies',
       need: 'session.comment',
       ok: 201,
-      run: async (c) => call(c, 'POST', `${S()}/comments/${await liveThread()}/replies`, { body: uniq('re ') }),
+      run: async (c) =>
+        call(c, 'POST', `${S()}/comments/${await liveThread()}/replies`, { body: uniq('re ') }),
     },
     {
       label: 'POST /api/sessions/:id/comments/:thread/resolve',
