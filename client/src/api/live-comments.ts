@@ -19,6 +19,10 @@ export const liveCommentsApi = {
     request<LiveThread>('POST', `${thread(sessionId, threadId)}/resolve`, { resolved }),
   edit: (sessionId: string, threadId: string, body: string) =>
     request<LiveThread>('PATCH', thread(sessionId, threadId), { body }),
+  editReply: (sessionId: string, threadId: string, replyId: string, body: string) =>
+    request<LiveThread>('PATCH', `${thread(sessionId, threadId)}/replies/${encodeURIComponent(replyId)}`, {
+      body,
+    }),
   remove: (sessionId: string, threadId: string) => request<void>('DELETE', thread(sessionId, threadId)),
   removeReply: (sessionId: string, threadId: string, replyId: string) =>
     request<void>('DELETE', `${thread(sessionId, threadId)}/replies/${encodeURIComponent(replyId)}`),

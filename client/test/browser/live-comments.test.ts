@@ -98,6 +98,15 @@ const TEXT = 'one\ntwo\nthree\nfour\nfive\nsix\n';
       (replies) => replies.some((r) => r.includes('Yes, into one line.')),
     );
 
+    // Ana edits her comment; Bo sees the new text.
+    await ana.page.getByTestId('edit-thread').click();
+    await ana.page.getByRole('textbox', { name: 'Edit comment' }).fill('Merge these two lines?');
+    await ana.page.getByTestId('live-thread').getByRole('button', { name: 'Save', exact: true }).click();
+    await eventually(
+      () => bo.page.getByTestId('thread-body').textContent(),
+      (t) => t === 'Merge these two lines?',
+    );
+
     // Ana resolves: the marker and highlight go for both; "Show resolved" brings it back in the list.
     await ana.page.getByTestId('resolve-thread').click();
     await eventually(
@@ -132,7 +141,7 @@ const TEXT = 'one\ntwo\nthree\nfour\nfive\nsix\n';
     // Resolved, so folded until shown.
     const thread = view.getByTestId('comment-thread').filter({ hasText: 'Resolved:' });
     await thread.getByRole('button', { name: 'Show' }).click();
-    await view.getByTestId('comment-body').filter({ hasText: 'Merge these two?' }).waitFor();
+    await view.getByTestId('comment-body').filter({ hasText: 'Merge these two lines?' }).waitFor();
     await view.getByTestId('comment-body').filter({ hasText: 'Yes, into one line.' }).waitFor();
   });
 });
