@@ -67,6 +67,9 @@ interface FileThreads {
   moved: Set<string>;
 }
 
+/** Files whose threads are held in memory before idle ones are dropped. */
+const MAX_HELD = 5000;
+
 export class LiveCommentService {
   private readonly files = new Map<string, FileThreads>();
   /** Per file document: loads, catch-ups and changes people make run one at a time. */
@@ -373,11 +376,24 @@ export class LiveCommentService {
       let file = this.files.get(docId);
       if (!file) {
         file = await this.load(sessionId, fileId);
+        this.forgetIdle();
         this.files.set(docId, file);
       }
       await this.catchUp(file);
       return fn(file);
     });
+  }
+
+  /**
+   * Bounds the files held in memory: past MAX_HELD, those with nothing waiting to be written back
+   * are dropped; the next read loads them again from the store and op log.
+   */
+  private forgetIdle(): void {
+    if (this.files.size < MAX_HELD) return;
+    for (const [docId, file] of this.files) {
+      // Work holding a dropped entry still writes through to the store, which the reload reads.
+      if (file.moved.size === 0) this.files.delete(docId);
+    }
   }
 
   /** Reads a file's threads from the store and replays each through the ops since its anchor. */

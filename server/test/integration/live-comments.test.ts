@@ -138,6 +138,7 @@ describe('comments on the live text', function () {
     const end = edged.anchor.to + 2;
     await submit(b, [{ p: ['text', start], sd: textOf(b).slice(start, end) }]);
     await settled(b);
+    await waitFor(() => textOf(a) === textOf(b), 5000, 'Ana has Ben’s delete');
     const [gone, kept] = await list(ana, sessionId, fileId);
     expect(gone).to.deep.include({ detached: true, quote: 'line 3\nline 4' });
     expect(gone!.anchor.from).to.equal(gone!.anchor.to);
@@ -198,6 +199,29 @@ describe('comments on the live text', function () {
     expect(edited.status).to.equal(200);
     expect(edited.body.body).to.equal('first, edited');
     expect(edited.body.editedAt).to.be.a('string');
+
+    const replyNotMine = await api(
+      t.url,
+      'PATCH',
+      `/api/sessions/${sessionId}/comments/${id}/replies/${replyId}`,
+      {
+        token: ana.token,
+        body: { body: 'not mine' },
+      },
+    );
+    expect(replyNotMine.body.error.code).to.equal('ERR_FORBIDDEN');
+    const replyEdited = await api(
+      t.url,
+      'PATCH',
+      `/api/sessions/${sessionId}/comments/${id}/replies/${replyId}`,
+      {
+        token: commenter.token,
+        body: { body: 'a better reply' },
+      },
+    );
+    expect(replyEdited.status).to.equal(200);
+    expect(replyEdited.body.replies[0]).to.deep.include({ body: 'a better reply' });
+    expect(replyEdited.body.replies[0].editedAt).to.be.a('string');
 
     const resolved = await api(t.url, 'POST', `/api/sessions/${sessionId}/comments/${id}/resolve`, {
       token: commenter.token,
