@@ -43,6 +43,14 @@ const TEXT = 'one\ntwo\nthree\nfour\nfive\nsix\n';
     await open(ana, sessionId);
     await open(bo, sessionId);
 
+    // The palette offers it, with its shortcut.
+    await ana.page.locator('.cm-content').click();
+    await ana.page.keyboard.press('Control+Shift+P');
+    const options = await ana.page.getByTestId('command-palette').getByRole('option').allTextContents();
+    expect(options.find((o) => o.includes('Comment on the selection'))).to.contain('Ctrl+Alt+M');
+    expect(options.some((o) => o.includes('Toggle Comments'))).to.equal(true);
+    await ana.page.keyboard.press('Escape');
+
     // Ana selects lines 3–4 and comments with the shortcut.
     await ana.page.locator('.cm-content').click();
     await ana.page.keyboard.press('Control+Home');
