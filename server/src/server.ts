@@ -15,6 +15,7 @@ import { dummyPasswordHash } from './auth/passwords.js';
 import { RateLimiter } from './auth/rate-limiter.js';
 import { loadJwtSecret, TokenService } from './auth/tokens.js';
 import { ChatService } from './chat/service.js';
+import { LiveCommentService } from './comments/service.js';
 import type { Config } from './config/index.js';
 import { AppError } from './errors/app-error.js';
 import { archiveRepo, type CommitResult, checkGit, DiffPool, initRepo, openRepo } from './git/index.js';
@@ -149,6 +150,9 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     },
   );
   const mentions = new MentionService({ store, logger, live });
+  const liveComments = new LiveCommentService({ store, db: store.sharedb, sessions, logger, live });
+  // Anchors move with every op written to a file, anyone's.
+  backend.edits.onFileOp((docId, v, op) => liveComments.onFileOp(docId, v, op));
   const worker = new CommitWorker({
     store,
     db: store.sharedb,
@@ -160,6 +164,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     logger,
     live,
     gitEmailDomain: config.gitEmailDomain,
+    afterVersion: (repo, sessionId, sha, files) => liveComments.noteVersion(repo, sessionId, sha, files),
     observeCommit: (outcome, ms) => metrics.commitDuration.observe({ outcome }, ms / 1000),
   });
   // Diffs and history stats grow with file size: worker threads, started on the first diff.
@@ -243,6 +248,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     activity,
     mentions,
+    liveComments,
     worker,
     versions,
     push,
@@ -330,6 +336,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
         await new Promise<void>((resolve) => backend.close(() => resolve()));
         await redis?.close();
         await activity.settled();
+        await liveComments.close();
         await store.close();
       })();
       return closing;

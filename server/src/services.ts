@@ -7,6 +7,7 @@ import type { LoginThrottle } from './auth/login-throttle.js';
 import type { RateLimiter } from './auth/rate-limiter.js';
 import type { TokenService } from './auth/tokens.js';
 import type { ChatService } from './chat/service.js';
+import type { LiveCommentService } from './comments/service.js';
 import type { Config } from './config/index.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics/index.js';
@@ -34,6 +35,8 @@ export interface Services {
   conn: Connection;
   sessions: SessionService;
   chat: ChatService;
+  /** Comment threads on the live text of files. */
+  liveComments: LiveCommentService;
   worker: CommitWorker;
   versions: VersionService;
   /** `git push` applied to the live session (versions/push.ts). */

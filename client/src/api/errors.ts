@@ -40,6 +40,8 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   ERR_FILE_DELETED: 'This file was deleted while you typed; your copy stays in this tab.',
   ERR_VERSION_NOT_FOUND: 'That version does not exist in this session.',
   ERR_INVALID_SHA: "That doesn't look like a version id.",
+  ERR_INVALID_RANGE: 'Select some text of the file to comment on.',
+  ERR_COMMENT_NOT_FOUND: 'That comment was deleted.',
   ERR_USER_NOT_FOUND: 'No user with that name.',
   ERR_USERNAME_TAKEN: 'That username is taken. Try another one.',
   ERR_PATH_EXISTS: 'A file or folder with that name already exists there.',

@@ -11,6 +11,7 @@ import { humanMessage } from '@/api/errors';
 import type { DocRef } from '@/api/sessions';
 import { CollabEditor } from '@/editor/collab-editor';
 import { type LanguageInfo, loadLanguage } from '@/editor/languages';
+import { liveComments } from '@/editor/live-comments';
 import type { CursorValue } from '@/editor/remote-cursors';
 import { editorSetup, setLanguage, setPath, setReadOnly, setTheme, type ThemeMode } from '@/editor/setup';
 import { useRealtime } from './useRealtime';
@@ -74,11 +75,14 @@ export function useDocument(docRef: DocRef, options: DocumentOptions) {
     }
     const created = new CollabEditor(doc, {
       presence: presence as Presence<CursorValue | null>,
-      extensions: editorSetup({
-        theme: options.theme.value,
-        readOnly: options.readOnly.value,
-        path: options.path?.value,
-      }),
+      extensions: [
+        editorSetup({
+          theme: options.theme.value,
+          readOnly: options.readOnly.value,
+          path: options.path?.value,
+        }),
+        liveComments(),
+      ],
       onUpdate: (state, transactions) => {
         if (transactions.some((tr) => tr.selection || tr.docChanged)) cursor.value = cursorOf(state);
       },

@@ -64,6 +64,7 @@ export {
   type NewComment,
   NOTES_REF,
   resolveThread,
+  writeThreads,
 } from './notes.js';
 export { hasObject, type Identity, writeBlob } from './objects.js';
 export { comparePaths, validateEntryName, validateFilePath } from './paths.js';

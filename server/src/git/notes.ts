@@ -187,6 +187,26 @@ export async function resolveThread(
   });
 }
 
+/**
+ * Writes whole threads onto a version (comments/service.ts: threads made on the live text, written
+ * with the commit that follows them): each thread's comments replace any with the same ids already
+ * on that commit, the rest of the commit's comments stay. `threads` are roots followed by their
+ * replies (`parentId` set to the root's id); `sha` must be a full commit id.
+ */
+export async function writeThreads(repo: Repo, sha: string, threads: Comment[][]): Promise<void> {
+  if (threads.length === 0) return;
+  await repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const ids = new Set(threads.flat().map((c) => c.id));
+    const roots = new Set(threads.map((t) => t[0]!.id));
+    const comments = (await readComments(repo, oid)).filter(
+      (c) => !ids.has(c.id) && !(c.parentId && roots.has(c.parentId)),
+    );
+    for (const thread of threads) comments.push(...thread);
+    await writeComments(repo, oid, comments);
+  });
+}
+
 function findOwn(comments: Comment[], id: string, actor: CommentAuthor): Comment {
   const comment = comments.find((c) => c.id === id);
   if (!comment || comment.deleted) throw new AppError('ERR_NOT_FOUND', 'That comment does not exist.');
@@ -265,7 +285,10 @@ export function formatNote(comments: readonly Comment[]): string {
   const who = (a: CommentAuthor) => `${oneLine(a.displayName || a.username)} (@${oneLine(a.username)})`;
   const blocks: string[] = [];
   for (const root of comments.filter((c) => !c.parentId)) {
-    const where = root.path ? `${root.path}${root.line ? `:${root.line}` : ''} — ` : '';
+    const lines = root.line
+      ? `:${root.line}${root.endLine && root.endLine > root.line ? `–${root.endLine}` : ''}`
+      : '';
+    const where = root.path ? `${root.path}${lines} — ` : '';
     const head = root.deleted
       ? `${where}[deleted comment]`
       : `${where}${who(root.author)}, ${when(root.createdAt)}${root.editedAt ? ' (edited)' : ''}`;

@@ -17,6 +17,7 @@ import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
+import { liveCommentRoutes } from './routes/live-comments.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { oidcRoutes } from './routes/oidc.js';
 import { searchRoutes } from './routes/search.js';
@@ -64,6 +65,7 @@ export function createApp(services: Services): Koa {
     searchRoutes(services),
     tokenRoutes(services),
     versionRoutes(services),
+    liveCommentRoutes(services),
     downloadRoutes(services, gitAuth),
     serverInfoRoutes(services),
   ];

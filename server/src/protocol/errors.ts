@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   ERR_INVALID_PATH: 400,
   ERR_INVALID_OP: 400,
   ERR_INVALID_SHA: 400,
+  /** A live comment's range outside the file's text, empty, or deleted before it arrived. */
+  ERR_INVALID_RANGE: 400,
   /** A symbolic link (in an import or a push): a session holds only regular files. */
   ERR_SYMLINK: 400,
   /** A request body that is not a readable zip archive (import). */
@@ -45,6 +47,7 @@ export const ERROR_CODES = {
   ERR_VERSION_NOT_FOUND: 404,
   ERR_INVITE_NOT_FOUND: 404,
   ERR_TOKEN_NOT_FOUND: 404,
+  ERR_COMMENT_NOT_FOUND: 404,
   ERR_USERNAME_TAKEN: 409,
   ERR_PATH_EXISTS: 409,
   ERR_CONFLICT: 409,

@@ -89,6 +89,7 @@ export interface SessionEvent {
     | 'members'
     | 'version'
     | 'comments'
+    | 'liveComment'
     | 'tags'
     | 'renamed'
     | 'commitFailed'

@@ -69,6 +69,8 @@ export interface Comment {
   path?: string;
   /** 1-based line of `path` in this version, if any. */
   line?: number;
+  /** Last line of a comment on a range of lines (a thread made on the live text), when past `line`. */
+  endLine?: number;
   /** ISO 8601. */
   createdAt: string;
   editedAt?: string;

@@ -247,6 +247,60 @@ export interface InviteRepo {
   release(token: string): Promise<void>;
 }
 
+/** A reply in a live comment thread, as stored (authors by id). */
+export interface LiveReplyRecord {
+  id: string;
+  authorId: string;
+  body: string;
+  /** ms since epoch */
+  createdAt: number;
+  editedAt: number | null;
+}
+
+/**
+ * A comment thread on a range of a file's live text (comments/service.ts). The anchor is right at
+ * document version `anchorVersion`: ops after it are replayed from the op log when it is read, so
+ * an anchor written back late (or not at all, before a crash) is still found.
+ */
+export interface LiveThreadRecord {
+  id: string;
+  sessionId: string;
+  fileId: string;
+  /** UTF-16 offsets in the text at `anchorVersion`. */
+  from: number;
+  to: number;
+  anchorVersion: number;
+  quote: string;
+  detached: boolean;
+  authorId: string;
+  body: string;
+  createdAt: number;
+  editedAt: number | null;
+  resolved: boolean;
+  replies: LiveReplyRecord[];
+  /** Bumped by every change people make (not by anchor moves). */
+  rev: number;
+  /** The `rev` last written to git notes with a version; below `rev`: the next commit writes it. */
+  notedRev: number;
+}
+
+export interface LiveCommentRepo {
+  /** The session's threads, oldest first; of one file when `fileId` is given. */
+  list(sessionId: string, fileId?: string): Promise<LiveThreadRecord[]>;
+  get(sessionId: string, id: string): Promise<LiveThreadRecord | null>;
+  /** Inserts or replaces the thread (by id). */
+  put(thread: LiveThreadRecord): Promise<void>;
+  /** Writes back moved anchors of existing threads (missing ids are skipped), atomically. */
+  moveAnchors(
+    sessionId: string,
+    anchors: Array<{ id: string; from: number; to: number; anchorVersion: number; detached: boolean }>,
+  ): Promise<void>;
+  /** Records that these threads were written to notes at these revisions (missing ids skipped). */
+  markNoted(sessionId: string, noted: Array<{ id: string; rev: number }>): Promise<void>;
+  /** Returns false when there was no such thread. */
+  delete(sessionId: string, id: string): Promise<boolean>;
+}
+
 /** A ShareDB DB adapter (sharedb's `DB` interface); typed loosely because sharedb's typings are partial. */
 // biome-ignore lint/suspicious/noExplicitAny: sharedb's DB class is untyped
 export type ShareDBAdapter = any;
@@ -267,6 +321,7 @@ export interface Store {
   readonly activity: ActivityRepo;
   /** Who was mentioned where, per user, with read state. */
   readonly mentions: MentionRepo;
+  readonly liveComments: LiveCommentRepo;
   /**
    * Deletes a document's ops below `uptoVersion` once a git commit covers them, keeping the
    * recent ones reconnecting clients need (the store decides how many). Returns how many went.

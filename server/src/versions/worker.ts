@@ -60,6 +60,17 @@ export interface CommitWorkerOptions {
   live: LiveClients;
   /** Domain of the default commit e-mail, `<username>@<domain>` (config `gitEmailDomain`). */
   gitEmailDomain: string;
+  /**
+   * Called after each new version, before the op log below it is compacted, with each text file's
+   * path, text and document version in it (live comments are written to its notes). A failure is
+   * logged; the version stands.
+   */
+  afterVersion?: (
+    repo: Repo,
+    sessionId: string,
+    sha: string,
+    files: Map<string, { path: string; text: string; v: number }>,
+  ) => Promise<void>;
   /** Told how each commit attempt went and how long it took, ms (for metrics). */
   observeCommit?: (outcome: 'committed' | 'unchanged' | 'failed', ms: number) => void;
 }
@@ -247,7 +258,7 @@ export class CommitWorker {
     const started = performance.now();
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
-      const { files, versions } = await this.readLiveFiles(sessionId);
+      const { files, versions, texts } = await this.readLiveFiles(sessionId);
       let before = this.covered.get(sessionId);
       if (!before) {
         // First commit of this session in this process (after a start or a crash): the last
@@ -289,6 +300,13 @@ export class CommitWorker {
           type: 'version',
           sha: result.sha,
         });
+        await this.o.afterVersion?.(repo, sessionId, result.sha, texts).catch((err) =>
+          this.o.logger.warn('could not write live comments to the version', {
+            sessionId,
+            sha: result.sha,
+            err,
+          }),
+        );
         this.afterCommit(repo, sessionId, covers);
       }
       this.o.observeCommit?.(result.unchanged ? 'unchanged' : 'committed', performance.now() - started);
@@ -370,6 +388,7 @@ export class CommitWorker {
     );
     const files: SnapshotFile[] = [];
     const versions = new Map<string, number>();
+    const texts = new Map<string, { path: string; text: string; v: number }>();
     for (const [fileId, entry] of entries) {
       const mode = entry.mode ? { mode: entry.mode } : {};
       // A binary file is its blob, written into the repo when it arrived: no document to read.
@@ -383,8 +402,9 @@ export class CommitWorker {
       if (typeof text !== 'string') continue;
       files.push({ path: entry.path, content: text, ...mode });
       versions.set(fileId, snap!.v);
+      texts.set(fileId, { path: entry.path, text, v: snap!.v });
     }
-    return { files, versions };
+    return { files, versions, texts };
   }
 
   private async people(

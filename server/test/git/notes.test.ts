@@ -8,6 +8,7 @@ import {
   listComments,
   NOTES_REF,
   resolveThread,
+  writeThreads,
 } from '../../src/git/notes.js';
 import { initRepo, type Repo } from '../../src/git/repo.js';
 import { ALICE, expectAppError, expectFsckClean, git, tempDir } from './helpers.js';
@@ -30,6 +31,41 @@ describe('git notes (comments)', () => {
       .sha!;
   });
   afterEach(() => tmp.cleanup());
+
+  it('writes whole threads (live comments) beside existing comments, replacing by id, readable by git', async () => {
+    const mine = await addComment(repo, sha, { author: bob, body: 'A comment on the version' });
+    const thread = (body: string, replies: string[]) => [
+      {
+        id: 't1',
+        author: alice,
+        body,
+        path: 'src/app.ts',
+        line: 3,
+        endLine: 5,
+        createdAt: '2024-05-01T10:00:00.000Z',
+      },
+      ...replies.map((r, i) => ({
+        id: `r${i}`,
+        author: bob,
+        body: r,
+        createdAt: '2024-05-01T10:05:00.000Z',
+        parentId: 't1',
+      })),
+    ];
+    await writeThreads(repo, sha, [thread('Range', ['one', 'two'])]);
+    await writeThreads(repo, sha, [
+      [{ ...thread('Range, again', ['one'])[0]!, resolved: true }, thread('', ['one'])[1]!],
+    ]);
+    const list = await listComments(repo, sha);
+    expect(list.map((c) => [c.id, c.body])).to.deep.equal([
+      [mine.id, 'A comment on the version'],
+      ['t1', 'Range, again'],
+      ['r0', 'one'],
+    ]);
+    const shown = git(repo.dir, 'log', '-1', '--notes=comments', '--format=%N', sha);
+    expect(shown).to.contain('src/app.ts:3–5 — Alice Liddell (@alice), 2024-05-01 10:00 UTC [resolved]');
+    expectFsckClean(repo.dir);
+  });
 
   it('adds comments and replies and lists them per version', async () => {
     expect(await listComments(repo, sha)).to.deep.equal([]);

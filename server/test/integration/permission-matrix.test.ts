@@ -149,6 +149,15 @@ describe('permission matrix: every role against every action on every path', fun
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body.id;
   }
+  /** A thread on the live text of `a.txt`, started by the owner. */
+  const liveThread = async (): Promise<string> =>
+    (
+      await asOwner('POST', `/api/sessions/${sid}/files/${file.id}/comments`, {
+        anchor: { from: 0, to: 5 },
+        v: 1,
+        body: uniq('live '),
+      })
+    ).id;
   const call = (c: Ctx, method: string, path: string, body?: unknown) =>
     api(t.url, method, path, { token: c.token, body });
   const S = () => `/api/sessions/${sid}`;
@@ -383,6 +392,42 @@ describe('permission matrix: every role against every action on every path', fun
         const root = await asOwner('POST', `${V()}/comments`, { body: uniq('thread ') });
         return call(c, 'POST', `${V()}/comments/${root.id}/resolve`, { resolved: true });
       },
+    },
+    {
+      label: 'GET /api/sessions/:id/files/:fileId/comments',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/files/${file.id}/comments`),
+    },
+    {
+      label: 'GET /api/sessions/:id/comments',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/comments`),
+    },
+    {
+      label: 'POST /api/sessions/:id/files/:fileId/comments',
+      need: 'session.comment',
+      ok: 201,
+      run: (c) =>
+        call(c, 'POST', `${S()}/files/${file.id}/comments`, {
+          anchor: { from: 0, to: 5 },
+          v: 1,
+          body: uniq('x '),
+        }),
+    },
+    {
+      label: 'POST /api/sessions/:id/comments/:thread/replies',
+      need: 'session.comment',
+      ok: 201,
+      run: async (c) =>
+        call(c, 'POST', `${S()}/comments/${await liveThread()}/replies`, { body: uniq('re ') }),
+    },
+    {
+      label: 'POST /api/sessions/:id/comments/:thread/resolve',
+      need: 'session.comment',
+      ok: 200,
+      run: async (c) => call(c, 'POST', `${S()}/comments/${await liveThread()}/resolve`, { resolved: true }),
     },
     {
       label: 'GET /api/sessions/:id/chat',

@@ -8,7 +8,13 @@ import { expect } from 'chai';
 import { AppError } from '../../src/errors/app-error.js';
 import { authorOf, stampAuthor } from '../../src/ot/authorship.js';
 import type { ErrorCode } from '../../src/protocol/errors.js';
-import type { InviteRecord, SessionRecord, Store, UserRecord } from '../../src/storage/types.js';
+import type {
+  InviteRecord,
+  LiveThreadRecord,
+  SessionRecord,
+  Store,
+  UserRecord,
+} from '../../src/storage/types.js';
 import { describeActivityContract } from './activity-contract.js';
 
 const require = createRequire(import.meta.url);
@@ -57,6 +63,26 @@ const invite = (token: string, extra: Partial<InviteRecord> = {}): InviteRecord 
   maxUses: null,
   uses: 0,
   revoked: false,
+  ...extra,
+});
+
+const thread = (id: string, extra: Partial<LiveThreadRecord> = {}): LiveThreadRecord => ({
+  id,
+  sessionId: 's1',
+  fileId: 'f1',
+  from: 3,
+  to: 9,
+  anchorVersion: 4,
+  quote: 'quoted',
+  detached: false,
+  authorId: 'u1',
+  body: `body of ${id}`,
+  createdAt: 1000,
+  editedAt: null,
+  resolved: false,
+  replies: [],
+  rev: 1,
+  notedRev: 0,
   ...extra,
 });
 
@@ -478,6 +504,63 @@ export function describeStoreContract(name: string, makeHarness: () => StoreHarn
         expect(await store.chat.page('s1', { limit: 0 })).to.deep.equal([]);
         expect(await store.chat.page('nope', { limit: 5 })).to.deep.equal([]);
         expect(first[0]).to.deep.equal({ id: ids[6], sessionId: 's1', userId: 'alice', text: 'm6', ts: 106 });
+      });
+    });
+
+    describe('live comments', () => {
+      it('lists a session’s or a file’s threads oldest first, and replaces a thread by id', async () => {
+        await store.liveComments.put(thread('t2', { createdAt: 2000 }));
+        await store.liveComments.put(thread('t1', { createdAt: 1000, fileId: 'f2' }));
+        await store.liveComments.put(thread('t3', { createdAt: 3000, sessionId: 's2' }));
+        expect((await store.liveComments.list('s1')).map((t) => t.id)).to.deep.equal(['t1', 't2']);
+        expect((await store.liveComments.list('s1', 'f1')).map((t) => t.id)).to.deep.equal(['t2']);
+        expect(await store.liveComments.list('s1', 'nope')).to.deep.equal([]);
+        const changed = thread('t2', {
+          createdAt: 2000,
+          resolved: true,
+          rev: 2,
+          replies: [{ id: 'r1', authorId: 'u2', body: 'yes', createdAt: 2500, editedAt: null }],
+        });
+        await store.liveComments.put(changed);
+        expect(await store.liveComments.get('s1', 't2')).to.deep.equal(changed);
+        expect(await store.liveComments.get('s2', 't2'), 'another session’s id').to.equal(null);
+        expect(await store.liveComments.delete('s1', 't2')).to.equal(true);
+        expect(await store.liveComments.delete('s1', 't2')).to.equal(false);
+        expect(await store.liveComments.get('s1', 't2')).to.equal(null);
+      });
+
+      it('writes back anchors without ever moving one to an older version, and records what was noted', async () => {
+        await store.liveComments.put(thread('t1'));
+        await store.liveComments.moveAnchors('s1', [
+          { id: 't1', from: 5, to: 11, anchorVersion: 7, detached: false },
+          { id: 'missing', from: 0, to: 1, anchorVersion: 9, detached: false },
+        ]);
+        expect(await store.liveComments.get('s1', 't1')).to.deep.include({
+          from: 5,
+          to: 11,
+          anchorVersion: 7,
+        });
+        await store.liveComments.moveAnchors('s1', [
+          { id: 't1', from: 0, to: 0, anchorVersion: 6, detached: true },
+        ]);
+        expect(await store.liveComments.get('s1', 't1')).to.deep.include({
+          from: 5,
+          to: 11,
+          anchorVersion: 7,
+          detached: false,
+        });
+        await store.liveComments.markNoted('s1', [{ id: 't1', rev: 3 }]);
+        await store.liveComments.markNoted('s1', [{ id: 't1', rev: 2 }]);
+        expect((await store.liveComments.get('s1', 't1'))?.notedRev).to.equal(3);
+        expect((await store.liveComments.get('s1', 't1'))?.body, 'the rest untouched').to.equal('body of t1');
+      });
+
+      it('goes with its session', async () => {
+        await store.users.create(user('u1', 'alice'));
+        await store.sessions.create(session('s1', 1000), 'u1');
+        await store.liveComments.put(thread('t1'));
+        await store.sessions.delete('s1');
+        expect(await store.liveComments.list('s1')).to.deep.equal([]);
       });
     });
 

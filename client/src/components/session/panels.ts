@@ -36,6 +36,12 @@ export const SESSION_PANELS: SessionPanel[] = [
     badge: () => useChatStore().unread,
   },
   {
+    id: 'comments',
+    label: 'Comments',
+    icon: '✎',
+    component: defineAsyncComponent(() => import('@/components/comments/LiveCommentsPanel.vue')),
+  },
+  {
     id: 'history',
     label: 'History',
     icon: '⎇',

@@ -9,6 +9,7 @@ import type { Store } from '../types.js';
 import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
 import { activityRepo, mentionRepo } from './activity-repos.js';
 import { type Durability, openDatabase } from './database.js';
+import { liveCommentRepo } from './live-comments.js';
 import { chatRepo, inviteRepo, memberRepo, sessionRepo } from './session-repos.js';
 import { SqliteShareDB, type SqliteShareDBOptions } from './sharedb-sqlite.js';
 
@@ -50,6 +51,7 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     invites: inviteRepo(db),
     activity: activityRepo(db),
     mentions: mentionRepo(db),
+    liveComments: liveCommentRepo(db),
     async compactOps(collection, id, uptoVersion) {
       return sharedb.compactOps(collection, id, uptoVersion);
     },

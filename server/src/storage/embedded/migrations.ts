@@ -211,4 +211,21 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    name: 'live comments',
+    up(db) {
+      db.exec(`
+        -- Comment threads on the live text of files (comments/service.ts): the record as JSON
+        -- (LiveThreadRecord), keyed for listing a session's or a file's threads in order.
+        CREATE TABLE live_comments (
+          id TEXT PRIMARY KEY,
+          session_id TEXT NOT NULL,
+          file_id TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          data TEXT NOT NULL
+        );
+        CREATE INDEX live_comments_by_file ON live_comments (session_id, file_id, created_at);
+      `);
+    },
+  },
 ];

@@ -49,8 +49,8 @@ export function sessionRepo(db: Database): SessionRepo {
      WHERE m.user_id = ? ORDER BY s.created_at DESC, s.id DESC`,
   );
   const rename = db.prepare<[string, string]>('UPDATE sessions SET name = ? WHERE id = ?');
-  const deletes = ['members', 'member_cuts', 'chat', 'invites', 'activity', 'mentions'].map((table) =>
-    db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
+  const deletes = ['members', 'member_cuts', 'chat', 'invites', 'activity', 'mentions', 'live_comments'].map(
+    (table) => db.prepare<[string]>(`DELETE FROM ${table} WHERE session_id = ?`),
   );
   const deleteSession = db.prepare<[string]>('DELETE FROM sessions WHERE id = ?');
 

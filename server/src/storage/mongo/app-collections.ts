@@ -24,6 +24,7 @@ import type {
   ChatRepo,
   InviteRecord,
   InviteRepo,
+  LiveThreadRecord,
   MemberRepo,
   MentionRecord,
   RevocationRepo,
@@ -67,6 +68,7 @@ type InviteDoc = Omit<InviteRecord, 'token'> & { _id: string };
 export type ActivityDoc = Omit<ActivityRecord, 'id'> & { _id: number };
 /** A mention; `_id` from the `mentions` counter; `readAt` null while unread. */
 export type MentionDoc = Omit<MentionRecord, 'id' | 'read'> & { _id: number; readAt: number | null };
+export type LiveThreadDoc = Omit<LiveThreadRecord, 'id'> & { _id: string };
 
 /** The app collections, typed. */
 export interface AppCollections {
@@ -80,6 +82,8 @@ export interface AppCollections {
   invites: Collection<InviteDoc>;
   activity: Collection<ActivityDoc>;
   mentions: Collection<MentionDoc>;
+  /** Live comment threads (live-comments.ts). */
+  liveComments: Collection<LiveThreadDoc>;
 }
 
 /** Gets the collections and makes sure their indexes exist (idempotent). */
@@ -95,6 +99,7 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     invites: db.collection<InviteDoc>('app_invites'),
     activity: db.collection<ActivityDoc>('app_activity'),
     mentions: db.collection<MentionDoc>('app_mentions'),
+    liveComments: db.collection<LiveThreadDoc>('app_live_comments'),
   };
   await Promise.all([
     c.users.createIndex({ username: 1 }, { unique: true }),
@@ -113,6 +118,7 @@ export async function openAppCollections(db: Db): Promise<AppCollections> {
     c.activity.createIndex({ sessionId: 1, _id: -1 }),
     c.mentions.createIndex({ userId: 1, _id: -1 }),
     c.mentions.createIndex({ sessionId: 1 }),
+    c.liveComments.createIndex({ sessionId: 1, fileId: 1, createdAt: 1 }),
   ]);
   return c;
 }
@@ -266,6 +272,7 @@ export function sessionRepo(c: AppCollections): SessionRepo {
       await c.chat.deleteMany({ sessionId: id });
       await c.activity.deleteMany({ sessionId: id });
       await c.mentions.deleteMany({ sessionId: id });
+      await c.liveComments.deleteMany({ sessionId: id });
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   settingsRepo,
   userRepo,
 } from './app-collections.js';
+import { liveCommentRepo } from './live-comments.js';
 
 const require = createRequire(import.meta.url);
 
@@ -59,6 +60,7 @@ export async function createMongoStore(options: MongoStoreOptions): Promise<Stor
       invites: inviteRepo(collections),
       activity: activityRepo(collections),
       mentions: mentionRepo(collections),
+      liveComments: liveCommentRepo(collections),
       async compactOps(collection, id, uptoVersion) {
         // sharedb-mongo's layout: snapshots in `<collection>` with their version in `_v`, ops in
         // `o_<collection>` keyed by document `d` and version `v`.
