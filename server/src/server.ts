@@ -29,6 +29,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { FileHistoryService } from './versions/file-history.js';
 import { ImportService } from './versions/import.js';
 import { PushService } from './versions/push.js';
 import { VersionService } from './versions/service.js';
@@ -160,6 +161,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const fileHistory = new FileHistoryService({
+    store,
+    db: store.sharedb,
+    conn,
+    sessions,
+    reposDir: config.reposDir,
+    diffEngine: diffPool,
+    gitEmailDomain: config.gitEmailDomain,
+  });
+
   const push = new PushService({
     sessions,
     worker,
@@ -221,6 +232,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     chat,
     worker,
     versions,
+    fileHistory,
     push,
     imports,
     search,

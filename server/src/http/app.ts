@@ -14,6 +14,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
+import { fileHistoryRoutes } from './routes/file-history.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { metricsRoutes } from './routes/metrics.js';
@@ -49,6 +50,8 @@ export function createApp(services: Services): Koa {
   app.use(jsonBody(services.config.maxBodyBytes));
   const routers = [
     authRoutes(services),
+    // Before sessionRoutes: its GET /files/:fileId would take /files/history (file ids are 16 characters).
+    fileHistoryRoutes(services),
     sessionRoutes(services),
     chatRoutes(services),
     ...inviteRoutes(services),

@@ -43,6 +43,7 @@ import type { Connection, TypedDoc } from '../ot/docs.js';
 import { submitOp, withDoc } from '../ot/docs.js';
 import type { ManifestBlob } from '../protocol/binary.js';
 import { EVENTS, type EventActor, type MovedEvent, type RevertDiffers } from '../protocol/events.js';
+import { NAMED_KINDS, type VersionKind } from '../protocol/versions.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, FolderMove, ManifestEntry, SessionService } from '../sessions/service.js';
@@ -98,11 +99,16 @@ export class VersionService {
     return openRepo(this.o.reposDir, sessionId);
   }
 
-  async history(sessionId: string, opts: { limit?: number; before?: string }) {
+  /** One page of history, newest first; `named`: only versions people made on purpose or tagged. */
+  async history(sessionId: string, opts: { limit?: number; before?: string; named?: boolean }) {
     const repo = await this.repo(sessionId);
-    const [entries, tags, comments] = await Promise.all([
-      log(repo, { ...opts, engine: this.o.diffEngine }),
-      tagsByCommit(repo),
+    const tags = await tagsByCommit(repo);
+    const { named, ...page } = opts;
+    const keep = named
+      ? (sha: string, kind: VersionKind) => NAMED_KINDS.includes(kind) || tags.has(sha)
+      : undefined;
+    const [entries, comments] = await Promise.all([
+      log(repo, { ...page, engine: this.o.diffEngine, ...(keep ? { keep } : {}) }),
       commentCounts(repo),
     ]);
     return entries.map((e) => ({
@@ -113,6 +119,7 @@ export class VersionService {
       coAuthors: e.coAuthors,
       time: e.time,
       parents: e.parents,
+      kind: e.kind,
       stats: e.stats,
       tags: (tags.get(e.sha) ?? []).map((t) => t.name),
       comments: comments.get(e.sha) ?? 0,
@@ -180,9 +187,9 @@ export class VersionService {
       const entry = (await this.o.sessions.manifest(sessionId)).files[fileId];
       if (!entry) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
       const kept = await this.keepThenDelete(sessionId, [[fileId, entry.path]], actor, () =>
-        commit({ message: `Before deleting ${entry.path}`, actorId: actor.id }),
+        commit({ message: `Before deleting ${entry.path}`, actorId: actor.id, kind: 'before' }),
       );
-      await commit({ message: `Delete ${entry.path}`, actorId: actor.id });
+      await commit({ message: `Delete ${entry.path}`, actorId: actor.id, kind: 'delete' });
       return { sha: kept };
     });
   }
@@ -244,7 +251,11 @@ export class VersionService {
       let sha: string | null = null;
       if (move.files.length > 0) {
         try {
-          const result = await commit({ message: `Move ${move.from}/ to ${move.to}/`, actorId: actor.id });
+          const result = await commit({
+            message: `Move ${move.from}/ to ${move.to}/`,
+            actorId: actor.id,
+            kind: 'move',
+          });
           sha = result.unchanged ? null : result.sha;
         } catch {
           // The worker logged it, told the session and will retry; the move itself stands.
@@ -371,7 +382,8 @@ export class VersionService {
             edits.push({ fileId, path: f.path, doc, wanted: wanted.content, v: doc.version ?? 0 });
           if ((f.mode ?? undefined) !== wanted.mode) modes.push([fileId, wanted.mode]);
         }
-        const before = () => commit({ message: `Before revert to ${short}`, actorId: actor.id });
+        const before = () =>
+          commit({ message: `Before revert to ${short}`, actorId: actor.id, kind: 'before' });
         if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
         else await before();
         for (const e of edits) {
@@ -403,7 +415,11 @@ export class VersionService {
         );
         const missing = [...target.values()].filter((t) => !kept.has(t.path));
         if (missing.length > 0) await this.o.sessions.addFiles(sessionId, missing, {}, actor.id);
-        const result = await commit({ message: `Revert to ${short}: ${entry.subject}`, actorId: actor.id });
+        const result = await commit({
+          message: `Revert to ${short}: ${entry.subject}`,
+          actorId: actor.id,
+          kind: 'revert',
+        });
         const differs = await this.whoDiffers(sessionId, edits);
         this.o.notifySession(sessionId, EVENTS.sessionEvent, {
           sessionId,
