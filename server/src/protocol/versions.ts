@@ -150,3 +150,26 @@ export interface LiveRun {
   endLine: number;
   userId: string | null;
 }
+
+/** What GET …/blame answers. */
+export interface BlameResponse {
+  /** The version blamed (the head), null before the first version. */
+  sha: string | null;
+  path: string;
+  /** Lines of the committed text. */
+  lines: number;
+  /** Runs over the committed text. */
+  runs: BlameRun[];
+  truncated: boolean;
+  /** Runs of live lines unlike the committed text, by who typed them. */
+  live: LiveRun[];
+  /**
+   * The whole live text as runs: each line either still the committed line it was (`sha` of the
+   * version that last changed it) or uncommitted (`sha` null, `userId` who typed it).
+   */
+  liveRuns: Array<{ startLine: number; endLine: number; sha: string | null; userId?: string | null }>;
+  /** Lines of the live text. */
+  liveLines: number;
+  /** Who the user ids above are (members, and anyone who typed): id → names. */
+  people: Record<string, { username: string; displayName: string }>;
+}

@@ -24,7 +24,7 @@ import { remember } from '../git/repo.js';
 import { lineDiff } from '../git/text-diff.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';
-import type { BlameRun, FileVersion, LiveRun } from '../protocol/versions.js';
+import type { BlameResponse, BlameRun, FileVersion, LiveRun } from '../protocol/versions.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { SessionService } from '../sessions/service.js';
@@ -39,27 +39,6 @@ export interface FileHistoryOptions {
   reposDir: string;
   diffEngine: DiffEngine;
   gitEmailDomain: string;
-}
-
-/** What GET …/blame answers. */
-export interface BlameResponse {
-  /** The version blamed (the head), null before the first version. */
-  sha: string | null;
-  path: string;
-  /** Lines of the committed text. */
-  lines: number;
-  /** Runs over the committed text. */
-  runs: BlameRun[];
-  truncated: boolean;
-  /** Runs of live lines unlike the committed text, by who typed them. */
-  live: LiveRun[];
-  /**
-   * The whole live text as runs: each line either still the committed line it was (`sha` of the
-   * version that last changed it) or uncommitted (`sha` null, `userId` who typed it).
-   */
-  liveRuns: Array<{ startLine: number; endLine: number; sha: string | null; userId?: string | null }>;
-  /** Lines of the live text. */
-  liveLines: number;
 }
 
 const CACHED_BLAMES = 100;
@@ -136,7 +115,7 @@ export class FileHistoryService {
     }
     if (!blame && !file.live)
       throw new AppError('ERR_FILE_NOT_FOUND', `${file.path} is not in the latest version.`);
-    const ids = await this.authorIds(sessionId);
+    const { ids, people } = await this.authorIds(sessionId);
     const runs: BlameRun[] = (blame?.runs ?? []).map((r) => {
       const id = ids.get(r.author.email.toLowerCase());
       return { ...r, author: { ...(id ? { id } : {}), ...r.author } };
@@ -152,6 +131,7 @@ export class FileHistoryService {
       runs,
       truncated: blame?.truncated ?? false,
       live: overlay.live,
+      people: await this.withTypists(people, overlay.live),
       ...mergeRuns(runs, blame?.lines ?? 0, committed, overlay),
     };
   }
@@ -213,16 +193,33 @@ export class FileHistoryService {
     );
   }
 
-  /** Commit e-mail (lowercase) → user id, for the session's members (chosen and default e-mails). */
-  private async authorIds(sessionId: string): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
+  /**
+   * Commit e-mail (lowercase) → user id, for the session's members (chosen and default e-mails),
+   * and their names.
+   */
+  private async authorIds(sessionId: string) {
+    const ids = new Map<string, string>();
+    const people: BlameResponse['people'] = {};
     for (const m of await this.o.store.members.list(sessionId)) {
       const u = await this.o.store.users.byId(m.userId);
       if (!u) continue;
-      out.set(defaultGitEmail(u.username, this.o.gitEmailDomain).toLowerCase(), u.id);
-      out.set(gitIdentity(u, this.o.gitEmailDomain).email.toLowerCase(), u.id);
+      ids.set(defaultGitEmail(u.username, this.o.gitEmailDomain).toLowerCase(), u.id);
+      ids.set(gitIdentity(u, this.o.gitEmailDomain).email.toLowerCase(), u.id);
+      people[u.id] = { username: u.username, displayName: u.displayName };
     }
-    return out;
+    return { ids, people };
+  }
+
+  /** `people` plus anyone in `live` who is no member any more (removed since they typed). */
+  private async withTypists(people: BlameResponse['people'], live: readonly LiveRun[]) {
+    for (const { userId } of live) {
+      if (!userId || people[userId]) continue;
+      const u = await this.o.store.users.byId(userId);
+      people[userId] = u
+        ? { username: u.username, displayName: u.displayName }
+        : { username: '', displayName: '(deleted user)' };
+    }
+    return people;
   }
 }
 
