@@ -51,6 +51,8 @@ export interface Tag {
 export interface SaveResult {
   sha: string | null;
   unchanged?: boolean;
+  /** Nothing new since the latest version, an autosave: the message named it instead. */
+  named?: boolean;
   /** Revert only: files left unlike the target because people typed in them meanwhile. */
   differs?: RevertDiffers[];
 }

@@ -17,7 +17,7 @@ import {
   type TextPair,
 } from './diff-job.js';
 import { GitpadNotesReader } from './gitpad-notes.js';
-import { readBlobText, readDiffText, resolveCommitId } from './history.js';
+import { readDiffText, resolveCommitId } from './history.js';
 import { kindFromMessage } from './kinds.js';
 import { validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
@@ -97,6 +97,12 @@ async function startOf(repo: Repo, before: string | undefined): Promise<string |
 
 /** Most versions one per-file history or blame reads. */
 export const MAX_FILE_WALK = 5000;
+
+/** The subject people see: a name given afterwards (history.ts `nameVersion`), else the message's. */
+async function subjectOf(step: Step, notes: GitpadNotesReader): Promise<string> {
+  const name = await notes.name(step.sha);
+  return name ? name.trim().split('\n', 1)[0]!.trim() : parseMessage(step.commit.message).subject;
+}
 
 async function kindOf(step: Step, notes: GitpadNotesReader): Promise<VersionKind> {
   return (
@@ -186,12 +192,11 @@ export async function fileHistory(
     });
     const versions: FileVersion[] = [];
     for (const [i, { step, older }] of changed.entries()) {
-      const parsed = parseMessage(step.commit.message);
       const c = counted[i];
       versions.push({
         sha: step.sha,
         kind: await kindOf(step, notes),
-        subject: parsed.subject,
+        subject: await subjectOf(step, notes),
         author: { name: step.commit.author.name, email: step.commit.author.email },
         time: new Date(step.commit.author.timestamp * 1000).toISOString(),
         path: step.path,
@@ -277,8 +282,12 @@ export async function blameFile(
   }
   // After the merge above, steps[k] is the OLDEST version holding blob k; the version that
   // introduced a line of blob k is that one (the change happened there).
+  // Binary versions read as a lone NUL (readDiffText): an older one simply differs from all text.
   const texts: string[] = [];
-  for (const s of steps) texts.push(await repo.read(() => readBlobText(repo, s.oid)));
+  for (const s of steps) texts.push(await repo.read(() => readDiffText(repo, s.oid)));
+  if (texts[0] === '\0') {
+    throw new AppError('ERR_VALIDATION', `${headPath} is a binary file: blame is for text files.`);
+  }
   const headLines = countLines(texts[0]!);
   /** For each line of the head text: its index in the current step's text, or -1 once placed. */
   const at = Array.from({ length: headLines }, (_, i) => i);
@@ -306,6 +315,10 @@ export async function blameFile(
     }
   }
   for (let i = 0; i < headLines; i++) if (owner[i] === -1) owner[i] = steps.length - 1;
+  const notes = new GitpadNotesReader(repo);
+  const subjects = new Map<string, string>();
+  for (const k of new Set(owner))
+    subjects.set(steps[k]!.sha, await repo.read(() => subjectOf(steps[k]!, notes)));
   const runs: Blame['runs'] = [];
   for (let i = 0; i < headLines; i++) {
     const s = steps[owner[i]!]!;
@@ -320,7 +333,7 @@ export async function blameFile(
       sha: s.sha,
       author: { name: s.commit.author.name, email: s.commit.author.email },
       time: new Date(s.commit.author.timestamp * 1000).toISOString(),
-      message: parseMessage(s.commit.message).subject,
+      message: subjects.get(s.sha)!,
     });
   }
   return { sha: start!, path: headPath, lines: headLines, runs, truncated };

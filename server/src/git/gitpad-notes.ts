@@ -42,6 +42,11 @@ export interface GitpadNote {
    * follow a file across renames (file ids are stable, paths are not). Absent on older versions.
    */
   paths?: Record<string, string>;
+  /**
+   * A name given to an autosave after it was made ("Save version" with a message when the autosave
+   * had already taken everything): shown as the version's message. The commit keeps its own.
+   */
+  name?: string;
 }
 
 interface TreeEntry {
@@ -193,6 +198,12 @@ export class GitpadNotesReader {
   async kind(sha: string): Promise<VersionKind | null> {
     const kind = (await this.note(sha))?.kind;
     return isVersionKind(kind) ? kind : null;
+  }
+
+  /** The name given to commit `sha` after it was made, or null. */
+  async name(sha: string): Promise<string | null> {
+    const name = (await this.note(sha))?.name;
+    return typeof name === 'string' && name.trim() !== '' ? name : null;
   }
 
   /** File id → path in commit `sha`, as its note records them, or null when it records none. */

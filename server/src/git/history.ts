@@ -6,13 +6,13 @@ import { AppError } from '../errors/app-error.js';
 import { EXECUTABLE_MODE, isBinaryContent } from '../protocol/binary.js';
 import type { VersionKind } from '../protocol/versions.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
-import { GitpadNotesReader } from './gitpad-notes.js';
+import { GitpadNotesReader, updateGitpadNote } from './gitpad-notes.js';
 import { kindFromMessage } from './kinds.js';
 import { EMPTY_TREE, flattenTree, flattenTreeModes, type Identity, readBlobBytes } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
 import { MAIN_REF, type Repo, remember } from './repo.js';
-import { parseMessage } from './trailers.js';
+import { cleanMessage, parseMessage } from './trailers.js';
 
 /** One entry of `log`. */
 export interface LogEntry {
@@ -127,6 +127,25 @@ export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = 
   });
 }
 
+const firstLine = (text: string) => text.trim().split('\n', 1)[0]!.trim();
+
+/**
+ * Names version `sha` after it was made: its note gets `kind: save` and `name` (its commit keeps
+ * its message). Only an autosave can be named so (Save version with a message when the worker had
+ * already committed everything); returns false for any other version.
+ */
+export async function nameVersion(repo: Repo, sha: string, name: string): Promise<boolean> {
+  const text = cleanMessage(name);
+  if (text === '') return false;
+  return repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const { commit } = await git.readCommit({ ...repo.git, oid });
+    if ((await kindOf(oid, commit, new GitpadNotesReader(repo))) !== 'autosave') return false;
+    await updateGitpadNote(repo, oid, { kind: 'save', name: text });
+    return true;
+  });
+}
+
 /** A commit's kind: recorded in its note, else read from its message. */
 async function kindOf(sha: string, commit: git.CommitObject, notes: GitpadNotesReader): Promise<VersionKind> {
   return (
@@ -142,10 +161,12 @@ async function toEntry(
   covers: GitpadNotesReader,
 ): Promise<LogEntry> {
   const parsed = parseMessage(commit.message);
+  // An autosave named afterwards reads as its name (nameVersion).
+  const name = await covers.name(sha);
   return {
     sha,
-    message: parsed.message,
-    subject: parsed.subject,
+    message: name ?? parsed.message,
+    subject: name ? firstLine(name) : parsed.subject,
     author: { name: commit.author.name, email: commit.author.email },
     coAuthors: parsed.coAuthors,
     covers: (await covers.covers(sha)) ?? parsed.covers,

@@ -43,6 +43,7 @@ export {
   lastCovered,
   latestWithFile,
   log,
+  nameVersion,
   readBlob,
   readEntry,
   readFileAt,

@@ -25,6 +25,7 @@ import {
   latestWithFile,
   listComments,
   log,
+  nameVersion,
   openRepo,
   type Repo,
   readBlob,
@@ -124,6 +125,16 @@ export class VersionService {
       tags: (tags.get(e.sha) ?? []).map((t) => t.name),
       comments: comments.get(e.sha) ?? 0,
     }));
+  }
+
+  /**
+   * Names an autosave after the fact ("Save version" with a message when the worker had already
+   * committed everything): it then lists as a save with that message. False for other versions.
+   */
+  async nameVersion(sessionId: string, sha: string, name: string): Promise<boolean> {
+    const named = await nameVersion(await this.repo(sessionId), sha, name);
+    if (named) this.o.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha });
+    return named;
   }
 
   async version(sessionId: string, sha: string) {

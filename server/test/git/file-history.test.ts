@@ -8,7 +8,7 @@ import { commitSnapshot } from '../../src/git/commit.js';
 import { blameFile, fileHistory } from '../../src/git/file-history.js';
 import { kindFromMessage } from '../../src/git/kinds.js';
 import { initRepo, type Repo } from '../../src/git/repo.js';
-import { ALICE, BOB, git, tempDir } from './helpers.js';
+import { ALICE, BOB, expectAppError, git, tempDir } from './helpers.js';
 
 /** A small deterministic random source (mulberry32). */
 function random(seed: number) {
@@ -162,6 +162,21 @@ describe('git file history and blame', () => {
     expect(one.sha).to.not.equal(two.sha);
     const blame = await blameFile(repo, { path: 'new.txt', fileId: 'n' });
     expect(expand(blame.runs)).to.deep.equal([two.sha, three.sha]);
+  });
+
+  it('refuses blame of a binary file and of a path no version holds, with clear codes', async () => {
+    await commitSnapshot(repo, {
+      files: [
+        { path: 'img.bin', content: 'a\0b' },
+        { path: 't.txt', content: 'x\n' },
+      ],
+      author: ALICE,
+    });
+    await expectAppError(blameFile(repo, { path: 'img.bin' }), 'ERR_VALIDATION');
+    await expectAppError(blameFile(repo, { path: 'nope.txt' }), 'ERR_FILE_NOT_FOUND');
+    await expectAppError(blameFile(repo, { path: '../x' }), 'ERR_INVALID_PATH');
+    const history = await fileHistory(repo, { path: 'img.bin' }, { limit: 5 });
+    expect(history.versions[0]).to.include({ status: 'added', uncounted: true, additions: 0 });
   });
 
   it('reads the kind of a version without one recorded from its message', () => {

@@ -148,6 +148,34 @@ describe('history you can read: kinds, per-file history, blame', () => {
     expect(JSON.parse(note.stdout).paths).to.deep.equal({ [s.files['a.txt']!.id]: 'a.txt' });
   });
 
+  it('Save version with a message after the autosave took everything names that autosave', async () => {
+    const s = await session({ 'a.txt': 'one\n' });
+    const d = await open(alice, s.files['a.txt']!.doc);
+    await typeAt(d, textOf(d).length, 'two\n');
+    await waitForAutosave(s.id, 1);
+    const auto = (await versions(s.id))[0]!;
+    expect(auto.kind).to.equal('autosave');
+    const r = await api(t.url, 'POST', `/api/sessions/${s.id}/versions`, {
+      token: bob.token,
+      body: { message: 'Ready for review\n\nAll of it.' },
+    });
+    expect(r.status).to.equal(200);
+    expect(r.body).to.deep.equal({ sha: auto.sha, named: true });
+    const [named] = await versions(s.id);
+    expect(named).to.include({ sha: auto.sha, kind: 'save', subject: 'Ready for review' });
+    expect(named!.message).to.equal('Ready for review\n\nAll of it.');
+    // The commit itself is unchanged; the name is in Gitpad's note.
+    const msg = await gitIn(s.id, ['log', '-1', '--format=%s', auto.sha]);
+    expect(msg.stdout.trim()).to.equal(auto.subject);
+    // A named version is not renamed: a second save is "nothing changed".
+    const again = await api(t.url, 'POST', `/api/sessions/${s.id}/versions`, {
+      token: bob.token,
+      body: { message: 'Another name' },
+    });
+    expect(again.body).to.deep.equal({ sha: auto.sha, unchanged: true });
+    expect((await versions(s.id, '?filter=named')).map((v) => v.sha)).to.deep.equal([auto.sha]);
+  });
+
   it('reads the kind of versions made before it was recorded from their messages', async () => {
     const s = await session({ 'a.txt': 'one\n' });
     await save(alice, s.id, 'My milestone');

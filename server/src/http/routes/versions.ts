@@ -57,7 +57,12 @@ export function versionRoutes(services: Services): Router<AuthState> {
       kind: 'save',
       ...(message?.trim() ? { message } : {}),
     });
-    if (result.unchanged) {
+    if (result.unchanged && message?.trim() && result.sha) {
+      // Nothing new since the latest version: when that is an autosave, the name goes on it.
+      const named = await versions.nameVersion(ctx.params.sessionId!, result.sha, message);
+      ctx.status = 200;
+      ctx.body = named ? { sha: result.sha, named: true } : { sha: result.sha, unchanged: true };
+    } else if (result.unchanged) {
       ctx.status = 200;
       ctx.body = { sha: result.sha, unchanged: true };
     } else {
