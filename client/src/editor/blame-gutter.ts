@@ -127,7 +127,7 @@ export function blameGutter(): Extension {
       '.cm-blame-gutter .cm-gutterElement': { padding: '0' },
       '.cm-blame-run': {
         boxSizing: 'border-box',
-        width: '22ch',
+        width: '27ch',
         height: '100%',
         padding: '0 6px',
         borderLeft: '3px solid var(--blame-color)',

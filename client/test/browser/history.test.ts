@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { api, browserSuite, editorText, eventually, hasChromium, type Person } from './harness';
+import { ARTIFACTS, api, browserSuite, editorText, eventually, hasChromium, type Person } from './harness';
 
 async function open(p: Person, sessionId: string, file: string, text: string) {
   await p.page.goto(`/s/${sessionId}?file=${file}`);
@@ -101,6 +101,7 @@ async function newSession(owner: Person, other: Person, file: string, content: s
       expect(await bo.page.getByTestId('autosave-group-toggle').getAttribute('aria-expanded')).to.equal(
         'true',
       );
+      await bo.page.screenshot({ path: `${ARTIFACTS}history-grouped.png` });
 
       // Named only: the autosaves are gone.
       await bo.page.getByTestId('named-only').check();
@@ -177,6 +178,7 @@ async function newSession(owner: Person, other: Person, file: string, content: s
       .evaluate((el) => getComputedStyle(el).getPropertyValue('--blame-color').trim());
     expect(boColor).to.not.equal('');
     expect(liveColor).to.equal(boColor);
+    await ana.page.screenshot({ path: `${ARTIFACTS}blame.png` });
     // Hover says the message; a click opens that version.
     expect(await ana.page.locator('[data-testid="blame-run"]').first().getAttribute('title')).to.match(
       /^Start\n/,
