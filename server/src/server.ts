@@ -34,6 +34,7 @@ import { SearchService } from './search/service.js';
 import type { Services } from './services.js';
 import { SessionService } from './sessions/service.js';
 import { createStore } from './storage/index.js';
+import { FileHistoryService } from './versions/file-history.js';
 import { ImportService } from './versions/import.js';
 import { PushService } from './versions/push.js';
 import { VersionService } from './versions/service.js';
@@ -184,6 +185,16 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     db: store.sharedb,
   });
 
+  const fileHistory = new FileHistoryService({
+    store,
+    db: store.sharedb,
+    conn,
+    sessions,
+    reposDir: config.reposDir,
+    diffEngine: diffPool,
+    gitEmailDomain: config.gitEmailDomain,
+  });
+
   const push = new PushService({
     sessions,
     worker,
@@ -251,6 +262,7 @@ export async function createServer(config: Config, overrides: ServerOverrides = 
     liveComments,
     worker,
     versions,
+    fileHistory,
     push,
     imports,
     search,

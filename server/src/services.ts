@@ -17,6 +17,7 @@ import type { LiveClients } from './ports/live-clients.js';
 import type { SearchService } from './search/service.js';
 import type { SessionService } from './sessions/service.js';
 import type { Store } from './storage/types.js';
+import type { FileHistoryService } from './versions/file-history.js';
 import type { ImportService } from './versions/import.js';
 import type { PushService } from './versions/push.js';
 import type { VersionService } from './versions/service.js';
@@ -39,6 +40,8 @@ export interface Services {
   liveComments: LiveCommentService;
   worker: CommitWorker;
   versions: VersionService;
+  /** One file's versions and blame (versions/file-history.ts). */
+  fileHistory: FileHistoryService;
   /** `git push` applied to the live session (versions/push.ts). */
   push: PushService;
   /** Uploads of raw files and zip imports (text documents and binary blobs). */

@@ -3,7 +3,7 @@
  * revert, tags and comments. Shapes follow docs/api.md "Versions".
  */
 import type { RevertDiffers } from '@protocol/events';
-import type { Comment, FileDiff } from '@protocol/versions';
+import type { Comment, FileDiff, VersionKind } from '@protocol/versions';
 import { request, requestBlob } from './http';
 
 export type { CommentAuthor, DiffHunk, DiffLine, FileDiff, FileStatus } from '@protocol/versions';
@@ -27,6 +27,8 @@ export interface Version {
   /** Author time, ISO 8601. */
   time: string;
   parents: string[];
+  /** What made it: an autosave, a named save, a revert… (protocol/versions.ts). */
+  kind: VersionKind;
   /** Changes against the first parent; `tooLarge`: files too large to compare (not counted). */
   stats: { files: number; additions: number; deletions: number; tooLarge?: number };
   tags: string[];
@@ -49,6 +51,8 @@ export interface Tag {
 export interface SaveResult {
   sha: string | null;
   unchanged?: boolean;
+  /** Nothing new since the latest version, an autosave: the message named it instead. */
+  named?: boolean;
   /** Revert only: files left unlike the target because people typed in them meanwhile. */
   differs?: RevertDiffers[];
 }
@@ -65,8 +69,10 @@ const base = (sessionId: string) => `/api/sessions/${encodeURIComponent(sessionI
 const version = (sessionId: string, sha: string) => `${base(sessionId)}/versions/${encodeURIComponent(sha)}`;
 
 export const versionsApi = {
-  list: (sessionId: string, options: { limit?: number; before?: string } = {}) => {
+  /** `named`: only saves, reverts, imports, pushes and tagged versions. */
+  list: (sessionId: string, options: { limit?: number; before?: string; named?: boolean } = {}) => {
     const query = new URLSearchParams();
+    if (options.named) query.set('filter', 'named');
     if (options.limit) query.set('limit', String(options.limit));
     if (options.before) query.set('before', options.before);
     const qs = query.toString();

@@ -24,6 +24,8 @@ export const useVersionsStore = defineStore('versions', () => {
   const list = ref<Version[] | null>(null);
   const hasMore = ref(false);
   const loadingOlder = ref(false);
+  /** The History panel's "Named only" filter: `list` then holds only those versions. */
+  const namedOnly = ref(false);
   /** Files the live text changes since the latest version; null until measured. */
   const liveChanges = ref<number | null>(null);
   /** sha → bumped whenever that version's comments change, so open threads reload. */
@@ -44,6 +46,7 @@ export const useVersionsStore = defineStore('versions', () => {
     list.value = null;
     hasMore.value = false;
     loadingOlder.value = false;
+    namedOnly.value = false;
     liveChanges.value = null;
     commentsRevision.value = {};
     commitFailure.value = null;
@@ -74,12 +77,24 @@ export const useVersionsStore = defineStore('versions', () => {
     const id = sessionId.value;
     if (!id) return;
     const limit = Math.min(MAX_REFRESH, Math.max(HISTORY_PAGE, list.value?.length ?? 0));
-    const page = await versionsApi.list(id, { limit });
-    if (!stillFor(id)) return;
+    const named = namedOnly.value;
+    const page = await versionsApi.list(id, { limit, named });
+    if (!stillFor(id) || named !== namedOnly.value) return;
     list.value = page;
     hasMore.value = page.length === limit;
-    latest.value = page[0] ?? null;
-    latestLoaded.value = true;
+    if (!named) {
+      latest.value = page[0] ?? null;
+      latestLoaded.value = true;
+    }
+  }
+
+  /** Switches the "Named only" filter and reloads the list from the newest version. */
+  async function setNamedOnly(on: boolean): Promise<void> {
+    if (namedOnly.value === on) return;
+    namedOnly.value = on;
+    list.value = null;
+    hasMore.value = false;
+    await refreshList();
   }
 
   async function loadOlder(): Promise<void> {
@@ -88,8 +103,9 @@ export const useVersionsStore = defineStore('versions', () => {
     if (!id || !last || loadingOlder.value) return;
     loadingOlder.value = true;
     try {
-      const page = await versionsApi.list(id, { limit: HISTORY_PAGE, before: last.sha });
-      if (!stillFor(id) || !list.value) return;
+      const named = namedOnly.value;
+      const page = await versionsApi.list(id, { limit: HISTORY_PAGE, before: last.sha, named });
+      if (!stillFor(id) || !list.value || named !== namedOnly.value) return;
       const known = new Set(list.value.map((v) => v.sha));
       list.value = [...list.value, ...page.filter((v) => !known.has(v.sha))];
       hasMore.value = page.length === HISTORY_PAGE;
@@ -126,6 +142,7 @@ export const useVersionsStore = defineStore('versions', () => {
     list: readonly(list),
     hasMore: readonly(hasMore),
     loadingOlder: readonly(loadingOlder),
+    namedOnly: readonly(namedOnly),
     liveChanges: readonly(liveChanges),
     commentsRevision: readonly(commentsRevision),
     commitFailure: readonly(commitFailure),
@@ -134,6 +151,7 @@ export const useVersionsStore = defineStore('versions', () => {
     refreshLatest,
     refreshList,
     loadOlder,
+    setNamedOnly,
     refreshLive,
     commentsChanged,
     revert,

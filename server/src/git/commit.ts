@@ -3,7 +3,8 @@
  */
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
-import { writeCovers } from './gitpad-notes.js';
+import type { VersionKind } from '../protocol/versions.js';
+import { writeCommitNote } from './gitpad-notes.js';
 import {
   buildTree,
   cleanIdentity,
@@ -42,6 +43,10 @@ export interface SnapshotInput {
   coAuthors?: readonly Identity[];
   /** File document id → ShareDB version this snapshot was taken at (a note under refs/notes/gitpad). */
   covers?: Record<string, number>;
+  /** What made the version (recorded in the note; git/kinds.ts). */
+  kind?: VersionKind;
+  /** Session file id → path of every file in the snapshot (recorded in the note: renames are followed by id). */
+  paths?: Record<string, string>;
   /** Commit time; now by default. */
   time?: Date;
   /** Defaults to `DEFAULT_COMMITTER`. */
@@ -89,6 +94,10 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
   const covers = validateCovers(input.covers);
   const userMessage = cleanMessage(input.message ?? '');
   const time = input.time ?? new Date();
+  const noteExtras = {
+    ...(input.kind ? { kind: input.kind } : {}),
+    ...(input.paths ? { paths: input.paths } : {}),
+  };
   if (Number.isNaN(time.getTime())) throw new AppError('ERR_VALIDATION', 'Invalid commit time.');
 
   return repo.write(async () => {
@@ -108,7 +117,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     if (input.mergeParent && input.fastForwardFrom !== undefined && input.fastForwardFrom === parent) {
       const pushed = await git.readCommit({ ...repo.git, oid: input.mergeParent });
       if (pushed.commit.tree === tree.oid) {
-        await writeCovers(repo, input.mergeParent, covers, time);
+        await writeCommitNote(repo, input.mergeParent, { covers, ...noteExtras }, time);
         await updateRef(repo, MAIN_REF, input.mergeParent, parent);
         return { sha: input.mergeParent };
       }
@@ -146,7 +155,7 @@ export async function commitSnapshot(repo: Repo, input: SnapshotInput): Promise<
     });
     const sha = hashObject('commit', content);
     await writeObjects(repo, [{ type: 'commit', oid: sha, content }]);
-    await writeCovers(repo, sha, covers, time);
+    await writeCommitNote(repo, sha, { covers, ...noteExtras }, time);
     await updateRef(repo, MAIN_REF, sha, parent);
     return { sha };
   });

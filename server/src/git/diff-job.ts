@@ -19,7 +19,8 @@ export interface TextPair {
  */
 export type DiffJob =
   | { kind: 'hunks'; pairs: TextPair[]; context: number; maxLines: number }
-  | { kind: 'counts'; pairs: TextPair[] };
+  | { kind: 'counts'; pairs: TextPair[] }
+  | { kind: 'changes'; pairs: TextPair[] };
 
 /** What a job gives for one pair. */
 export interface PairResult {
@@ -28,6 +29,8 @@ export interface PairResult {
   hunks: DiffHunk[];
   /** The hunks were left out: they would pass the job's `maxLines`. */
   tooLarge: boolean;
+  /** `changes` jobs: the blocks of changed lines as `lineDiff` places them (blame carries lines through them). */
+  changes?: LineChange[];
 }
 
 /** Runs diff jobs; the server's is a worker pool, with a time cap. */
@@ -55,6 +58,15 @@ export function runDiffJob(job: DiffJob): PairResult[] {
       return { additions: c.added, deletions: c.deleted, hunks: [], tooLarge: false };
     }
     const diff = lineDiff(oldText, newText);
+    if (job.kind === 'changes') {
+      let additions = 0;
+      let deletions = 0;
+      for (const c of diff.changes) {
+        additions += c.added;
+        deletions += c.deleted;
+      }
+      return { additions, deletions, hunks: [], tooLarge: false, changes: diff.changes };
+    }
     const result: PairResult = { additions: 0, deletions: 0, hunks: [], tooLarge: false };
     for (const c of diff.changes) {
       result.additions += c.added;

@@ -20,8 +20,9 @@
  * repo's writer and atomic fs like every other write.
  */
 import * as git from 'isomorphic-git';
-import type { Comment } from '../protocol/versions.js';
+import type { Comment, VersionKind } from '../protocol/versions.js';
 import { DEFAULT_COMMITTER } from './commit.js';
+import { isVersionKind } from './kinds.js';
 import { hashObject, type PendingObject, serializeCommit, writeObjects } from './objects.js';
 import { readRef, updateRef } from './refs.js';
 import type { Repo } from './repo.js';
@@ -34,6 +35,18 @@ export const GITPAD_NOTES_REF = 'refs/notes/gitpad';
 export interface GitpadNote {
   covers?: Record<string, number>;
   comments?: Comment[];
+  /** What made the version (git/kinds.ts); absent on versions written before it was recorded. */
+  kind?: VersionKind;
+  /**
+   * Session file id → its path in this version, for every file: how per-file history and blame
+   * follow a file across renames (file ids are stable, paths are not). Absent on older versions.
+   */
+  paths?: Record<string, string>;
+  /**
+   * A name given to an autosave after it was made ("Save version" with a message when the autosave
+   * had already taken everything): shown as the version's message. The commit keeps its own.
+   */
+  name?: string;
 }
 
 interface TreeEntry {
@@ -124,15 +137,22 @@ export async function updateGitpadNote(
   await updateRef(repo, GITPAD_NOTES_REF, commitOid, parent);
 }
 
-/** Records that commit `sha` covers `covers` (nothing for none); see `updateGitpadNote`. */
-export async function writeCovers(
+/**
+ * Records what commit `sha` covers, its kind and its files' ids (each left out when absent or
+ * empty; nothing at all for none); see `updateGitpadNote`.
+ */
+export async function writeCommitNote(
   repo: Repo,
   sha: string,
-  covers: Record<string, number>,
+  data: { covers: Record<string, number>; kind?: VersionKind; paths?: Record<string, string> },
   time: Date,
 ): Promise<void> {
-  if (Object.keys(covers).length === 0) return;
-  await updateGitpadNote(repo, sha, { covers: validateCovers(covers) }, time);
+  const patch: Partial<Record<keyof GitpadNote, unknown>> = {};
+  if (Object.keys(data.covers).length > 0) patch.covers = validateCovers(data.covers);
+  if (data.kind) patch.kind = data.kind;
+  if (data.paths && Object.keys(data.paths).length > 0) patch.paths = data.paths;
+  if (Object.keys(patch).length === 0) return;
+  await updateGitpadNote(repo, sha, patch, time);
 }
 
 /** A note's JSON object, or null when it is not one (hand-edited: treated as absent). */
@@ -172,6 +192,27 @@ export class GitpadNotesReader {
     } catch {
       return null;
     }
+  }
+
+  /** The kind recorded in commit `sha`'s note, or null (older versions: `kindFromMessage`). */
+  async kind(sha: string): Promise<VersionKind | null> {
+    const kind = (await this.note(sha))?.kind;
+    return isVersionKind(kind) ? kind : null;
+  }
+
+  /** The name given to commit `sha` after it was made, or null. */
+  async name(sha: string): Promise<string | null> {
+    const name = (await this.note(sha))?.name;
+    return typeof name === 'string' && name.trim() !== '' ? name : null;
+  }
+
+  /** File id → path in commit `sha`, as its note records them, or null when it records none. */
+  async paths(sha: string): Promise<Record<string, string> | null> {
+    const paths = (await this.note(sha))?.paths;
+    if (!paths || typeof paths !== 'object' || Array.isArray(paths)) return null;
+    const out: Record<string, string> = {};
+    for (const [id, path] of Object.entries(paths)) if (typeof path === 'string') out[id] = path;
+    return out;
   }
 
   /** The comment list in commit `sha`'s note, or null when it records none. */

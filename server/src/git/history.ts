@@ -4,13 +4,15 @@
 import * as git from 'isomorphic-git';
 import { AppError } from '../errors/app-error.js';
 import { EXECUTABLE_MODE, isBinaryContent } from '../protocol/binary.js';
+import type { VersionKind } from '../protocol/versions.js';
 import { type DiffEngine, inlineDiffEngine, MAX_JOB_CHARS, type TextPair } from './diff-job.js';
-import { GitpadNotesReader } from './gitpad-notes.js';
+import { GitpadNotesReader, updateGitpadNote } from './gitpad-notes.js';
+import { kindFromMessage } from './kinds.js';
 import { EMPTY_TREE, flattenTree, flattenTreeModes, type Identity, readBlobBytes } from './objects.js';
 import { comparePaths, validateFilePath } from './paths.js';
 import { readRef } from './refs.js';
 import { MAIN_REF, type Repo, remember } from './repo.js';
-import { parseMessage } from './trailers.js';
+import { cleanMessage, parseMessage } from './trailers.js';
 
 /** One entry of `log`. */
 export interface LogEntry {
@@ -25,6 +27,8 @@ export interface LogEntry {
   /** Author time, ISO 8601. */
   time: string;
   parents: string[];
+  /** What made the version: its note's record, else read from its message (kinds.ts). */
+  kind: VersionKind;
   /** Changes against the first parent, as `git log --shortstat` counts them (binary files: 0 lines). */
   stats: CommitStats;
 }
@@ -49,14 +53,22 @@ export interface HistoryOptions {
 
 const MAX_LIMIT = 500;
 
+/** Most commits one filtered `log` call looks at (a filter that matches rarely stops there). */
+export const MAX_SCAN = 10_000;
+
 /**
  * The history of `main`, newest first, following first parents. `before` pages: it returns the
- * commits older than that commit. An empty repo gives []. Throws ERR_INVALID_SHA /
+ * commits older than that commit. `keep` filters by sha and kind before anything costly is read,
+ * looking at most at MAX_SCAN commits. An empty repo gives []. Throws ERR_INVALID_SHA /
  * ERR_VERSION_NOT_FOUND for a bad `before`.
  */
 export async function log(
   repo: Repo,
-  opts: HistoryOptions & { limit?: number; before?: string } = {},
+  opts: HistoryOptions & {
+    limit?: number;
+    before?: string;
+    keep?: (sha: string, kind: VersionKind) => boolean;
+  } = {},
 ): Promise<LogEntry[]> {
   const limit = Math.max(1, Math.min(MAX_LIMIT, Math.floor(opts.limit ?? 50)));
   return repo.read(async () => {
@@ -69,9 +81,10 @@ export async function log(
     }
     const out: LogEntry[] = [];
     const covers = new GitpadNotesReader(repo);
-    while (next && out.length < limit) {
+    for (let scanned = 0; next && out.length < limit && scanned < MAX_SCAN; scanned++) {
       const { commit } = await git.readCommit({ ...repo.git, oid: next });
-      out.push(await toEntry(repo, next, commit, opts, covers));
+      if (!opts.keep || opts.keep(next, await kindOf(next, commit, covers)))
+        out.push(await toEntry(repo, next, commit, opts, covers));
       next = commit.parent[0] ?? null;
     }
     return out;
@@ -114,6 +127,32 @@ export async function readEntry(repo: Repo, sha: string, opts: HistoryOptions = 
   });
 }
 
+const firstLine = (text: string) => text.trim().split('\n', 1)[0]!.trim();
+
+/**
+ * Names version `sha` after it was made: its note gets `kind: save` and `name` (its commit keeps
+ * its message). Only an autosave can be named so (Save version with a message when the worker had
+ * already committed everything); returns false for any other version.
+ */
+export async function nameVersion(repo: Repo, sha: string, name: string): Promise<boolean> {
+  const text = cleanMessage(name);
+  if (text === '') return false;
+  return repo.write(async () => {
+    const oid = await resolveCommitId(repo, sha);
+    const { commit } = await git.readCommit({ ...repo.git, oid });
+    if ((await kindOf(oid, commit, new GitpadNotesReader(repo))) !== 'autosave') return false;
+    await updateGitpadNote(repo, oid, { kind: 'save', name: text });
+    return true;
+  });
+}
+
+/** A commit's kind: recorded in its note, else read from its message. */
+async function kindOf(sha: string, commit: git.CommitObject, notes: GitpadNotesReader): Promise<VersionKind> {
+  return (
+    (await notes.kind(sha)) ?? kindFromMessage(parseMessage(commit.message).subject, commit.parent.length)
+  );
+}
+
 async function toEntry(
   repo: Repo,
   sha: string,
@@ -122,15 +161,18 @@ async function toEntry(
   covers: GitpadNotesReader,
 ): Promise<LogEntry> {
   const parsed = parseMessage(commit.message);
+  // An autosave named afterwards reads as its name (nameVersion).
+  const name = await covers.name(sha);
   return {
     sha,
-    message: parsed.message,
-    subject: parsed.subject,
+    message: name ?? parsed.message,
+    subject: name ? firstLine(name) : parsed.subject,
     author: { name: commit.author.name, email: commit.author.email },
     coAuthors: parsed.coAuthors,
     covers: (await covers.covers(sha)) ?? parsed.covers,
     time: new Date(commit.author.timestamp * 1000).toISOString(),
     parents: commit.parent,
+    kind: await kindOf(sha, commit, covers),
     stats: await commitStats(repo, sha, commit.tree, commit.parent[0], opts.engine ?? inlineDiffEngine),
   };
 }

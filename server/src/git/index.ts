@@ -27,6 +27,15 @@ export {
 export { type DiffEngine, inlineDiffEngine } from './diff-job.js';
 export { DiffPool, type DiffPoolOptions } from './diff-pool.js';
 export {
+  type Blame,
+  blameFile,
+  countLines,
+  type FileRef,
+  fileHistory,
+  MAX_BLAME_VERSIONS,
+} from './file-history.js';
+export { GitpadNotesReader } from './gitpad-notes.js';
+export {
   type CommitStats,
   type HistoryOptions,
   headSha,
@@ -34,6 +43,7 @@ export {
   lastCovered,
   latestWithFile,
   log,
+  nameVersion,
   readBlob,
   readEntry,
   readFileAt,
@@ -44,6 +54,7 @@ export {
   resolveSha,
   type VersionFile,
 } from './history.js';
+export { isVersionKind, kindFromMessage } from './kinds.js';
 export {
   checkGit,
   countLooseObjects,

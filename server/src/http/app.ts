@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { chatRoutes } from './routes/chat.js';
 import { downloadRoutes } from './routes/downloads.js';
+import { fileHistoryRoutes } from './routes/file-history.js';
 import { healthRoutes } from './routes/health.js';
 import { inviteRoutes } from './routes/invites.js';
 import { liveCommentRoutes } from './routes/live-comments.js';
@@ -57,6 +58,8 @@ export function createApp(services: Services): Koa {
   const routers = [
     authRoutes(services),
     oidcRoutes(services),
+    // Before sessionRoutes: its GET /files/:fileId would take /files/history (file ids are 16 characters).
+    fileHistoryRoutes(services),
     sessionRoutes(services),
     chatRoutes(services),
     ...activityRoutes(services),

@@ -79,3 +79,99 @@ export interface Comment {
   /** A deleted root that still has replies keeps its place with an empty body. */
   deleted?: boolean;
 }
+
+/**
+ * What made a version (issue 15, item 3), recorded in its refs/notes/gitpad note by the code that
+ * committed it; older versions get it from their message (`git/kinds.ts`).
+ * - `autosave`: the commit worker's snapshot after idle (or its minute while busy, or at start);
+ * - `save`: someone pressed Save version (with a message or not);
+ * - `revert`, `import`, `push`: the version those made;
+ * - `before`: the safety version of live text taken before a revert, import, push or delete;
+ * - `delete`, `move`, `replace`: a file deleted, a folder moved, a search-and-replace.
+ */
+export type VersionKind =
+  | 'autosave'
+  | 'save'
+  | 'revert'
+  | 'import'
+  | 'push'
+  | 'before'
+  | 'delete'
+  | 'move'
+  | 'replace';
+
+/** Every kind, for validation. */
+export const VERSION_KINDS: readonly VersionKind[] = [
+  'autosave',
+  'save',
+  'revert',
+  'import',
+  'push',
+  'before',
+  'delete',
+  'move',
+  'replace',
+];
+
+/** Kinds a person made on purpose: what the "Named only" filter keeps (with tagged versions). */
+export const NAMED_KINDS: readonly VersionKind[] = ['save', 'revert', 'import', 'push'];
+
+/** One version of one file (GET …/files/history). */
+export interface FileVersion {
+  sha: string;
+  kind: VersionKind;
+  subject: string;
+  author: { name: string; email: string };
+  time: string;
+  /** The file's path in this version (differs from today's after a rename). */
+  path: string;
+  /** Its path in the previous version of the file, when this version renamed it. */
+  oldPath?: string;
+  /** `added`: the file first appears; `renamed`: path changed (its text may have too). */
+  status: 'added' | 'modified' | 'renamed';
+  additions: number;
+  deletions: number;
+  /** Binary content, or too large to count: no line counts. */
+  uncounted?: true;
+}
+
+/** A run of lines of the blamed text last changed by one version. Lines are 1-based, inclusive. */
+export interface BlameRun {
+  startLine: number;
+  endLine: number;
+  sha: string;
+  author: { id?: string; name: string; email: string };
+  time: string;
+  /** The version's subject line. */
+  message: string;
+}
+
+/** A run of live lines unlike the committed text, typed by `userId` (null: nobody we can name). */
+export interface LiveRun {
+  startLine: number;
+  endLine: number;
+  userId: string | null;
+}
+
+/** What GET …/blame answers. */
+export interface BlameResponse {
+  /** The version blamed (the head), null before the first version. */
+  sha: string | null;
+  path: string;
+  /** Lines of the committed text. */
+  lines: number;
+  /** Runs over the committed text. */
+  runs: BlameRun[];
+  truncated: boolean;
+  /** Runs of live lines unlike the committed text, by who typed them. */
+  live: LiveRun[];
+  /**
+   * The whole live text as runs: each line either still the committed line it was (`sha` of the
+   * version that last changed it) or uncommitted (`sha` null, `userId` who typed it).
+   */
+  liveRuns: Array<{ startLine: number; endLine: number; sha: string | null; userId?: string | null }>;
+  /** Lines of the live text. */
+  liveLines: number;
+  /** Who the user ids above are (members, and anyone who typed): id → names. */
+  people: Record<string, { username: string; displayName: string }>;
+}

@@ -149,7 +149,7 @@ export class SearchService {
         if (changed === 0) return { files: 0, replacements: 0, sha: null };
         this.o.worker.noteEdit(sessionId, actor.id, chars);
         const message = `Replace '${shown(query.q)}' with '${shown(replacement)}' in ${changed} file${changed === 1 ? '' : 's'}`;
-        const version = await commit({ message, actorId: actor.id });
+        const version = await commit({ message, actorId: actor.id, kind: 'replace' });
         return { files: changed, replacements, sha: version.sha };
       });
     } finally {

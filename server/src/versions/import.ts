@@ -356,7 +356,7 @@ export class ImportService {
       for (const [id, f] of replaceBlob) blobs.push([id, await this.stored(sessionId, f)]);
       // What anyone typed in a file about to be replaced is kept in a version of its own.
       if (replaceText.length + replaceBlob.length + replaceIds.length > 0)
-        await commit({ message: 'Before import', actorId: actor.id });
+        await commit({ message: 'Before import', actorId: actor.id, kind: 'before' });
       const files: FileInfo[] = await this.o.sessions.addFiles(
         sessionId,
         toAdd,
@@ -375,6 +375,7 @@ export class ImportService {
       const result: CommitResult = await commit({
         message: `Imported ${count} file${count === 1 ? '' : 's'}${from}`,
         actorId: actor.id,
+        kind: 'import',
       });
       this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
         sessionId,

@@ -294,7 +294,8 @@ export class PushService {
       (s): s is Extract<Step, { kind: 'replace' }> =>
         s.kind === 'replace' && manifest.files[s.fileId] !== undefined,
     );
-    const before = () => commit({ message: `Before push ${sha.slice(0, 7)}`, actorId: actor.id });
+    const before = () =>
+      commit({ message: `Before push ${sha.slice(0, 7)}`, actorId: actor.id, kind: 'before' });
     if (deletes.length > 0) {
       await this.o.keepThenDelete(
         sessionId,
@@ -347,6 +348,7 @@ export class PushService {
     const result = await commit({
       message: journal.message,
       actorId: actor.id,
+      kind: 'push',
       mergeParent: sha,
       ...(journal.base !== undefined ? { fastForwardFrom: journal.base } : {}),
     });

@@ -25,6 +25,7 @@ import {
   latestWithFile,
   listComments,
   log,
+  nameVersion,
   openRepo,
   type Repo,
   readBlob,
@@ -51,6 +52,7 @@ import {
   type RevertedEvent,
 } from '../protocol/events.js';
 import { textDiffOp } from '../protocol/text-diff.js';
+import { NAMED_KINDS, type VersionKind } from '../protocol/versions.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { validatePath } from '../sessions/paths.js';
 import type { FileInfo, FolderMove, ManifestEntry, SessionService } from '../sessions/service.js';
@@ -106,11 +108,16 @@ export class VersionService {
     return openRepo(this.o.reposDir, sessionId);
   }
 
-  async history(sessionId: string, opts: { limit?: number; before?: string }) {
+  /** One page of history, newest first; `named`: only versions people made on purpose or tagged. */
+  async history(sessionId: string, opts: { limit?: number; before?: string; named?: boolean }) {
     const repo = await this.repo(sessionId);
-    const [entries, tags, comments] = await Promise.all([
-      log(repo, { ...opts, engine: this.o.diffEngine }),
-      tagsByCommit(repo),
+    const tags = await tagsByCommit(repo);
+    const { named, ...page } = opts;
+    const keep = named
+      ? (sha: string, kind: VersionKind) => NAMED_KINDS.includes(kind) || tags.has(sha)
+      : undefined;
+    const [entries, comments] = await Promise.all([
+      log(repo, { ...page, engine: this.o.diffEngine, ...(keep ? { keep } : {}) }),
       commentCounts(repo),
     ]);
     return entries.map((e) => ({
@@ -121,10 +128,21 @@ export class VersionService {
       coAuthors: e.coAuthors,
       time: e.time,
       parents: e.parents,
+      kind: e.kind,
       stats: e.stats,
       tags: (tags.get(e.sha) ?? []).map((t) => t.name),
       comments: comments.get(e.sha) ?? 0,
     }));
+  }
+
+  /**
+   * Names an autosave after the fact ("Save version" with a message when the worker had already
+   * committed everything): it then lists as a save with that message. False for other versions.
+   */
+  async nameVersion(sessionId: string, sha: string, name: string): Promise<boolean> {
+    const named = await nameVersion(await this.repo(sessionId), sha, name);
+    if (named) this.o.live.notifySession(sessionId, EVENTS.sessionEvent, { sessionId, type: 'version', sha });
+    return named;
   }
 
   async version(sessionId: string, sha: string) {
@@ -188,9 +206,9 @@ export class VersionService {
       const entry = (await this.o.sessions.manifest(sessionId)).files[fileId];
       if (!entry) throw new AppError('ERR_FILE_NOT_FOUND', 'File not found.');
       const kept = await this.keepThenDelete(sessionId, [[fileId, entry.path]], actor, () =>
-        commit({ message: `Before deleting ${entry.path}`, actorId: actor.id }),
+        commit({ message: `Before deleting ${entry.path}`, actorId: actor.id, kind: 'before' }),
       );
-      await commit({ message: `Delete ${entry.path}`, actorId: actor.id });
+      await commit({ message: `Delete ${entry.path}`, actorId: actor.id, kind: 'delete' });
       return { sha: kept };
     });
   }
@@ -252,7 +270,11 @@ export class VersionService {
       let sha: string | null = null;
       if (move.files.length > 0) {
         try {
-          const result = await commit({ message: `Move ${move.from}/ to ${move.to}/`, actorId: actor.id });
+          const result = await commit({
+            message: `Move ${move.from}/ to ${move.to}/`,
+            actorId: actor.id,
+            kind: 'move',
+          });
           sha = result.unchanged ? null : result.sha;
         } catch {
           // The worker logged it, told the session and will retry; the move itself stands.
@@ -382,7 +404,7 @@ export class VersionService {
         // What was typed but not yet in a version is kept there: the event names it and its typists.
         let unsaved: WorkerCommitResult | null = null;
         const before = async () => {
-          unsaved = await commit({ message: `Before revert to ${short}`, actorId: actor.id });
+          unsaved = await commit({ message: `Before revert to ${short}`, actorId: actor.id, kind: 'before' });
           return unsaved;
         };
         if (doomed.length > 0) await this.keepThenDelete(sessionId, doomed, actor, before);
@@ -416,7 +438,11 @@ export class VersionService {
         );
         const missing = [...target.values()].filter((t) => !kept.has(t.path));
         if (missing.length > 0) await this.o.sessions.addFiles(sessionId, missing, {}, actor.id);
-        const result = await commit({ message: `Revert to ${short}: ${entry.subject}`, actorId: actor.id });
+        const result = await commit({
+          message: `Revert to ${short}: ${entry.subject}`,
+          actorId: actor.id,
+          kind: 'revert',
+        });
         const differs = await this.whoDiffers(sessionId, edits);
         this.o.live.notifySession(sessionId, EVENTS.sessionEvent, {
           sessionId,

@@ -40,6 +40,7 @@ import { authorOf, editedChars } from '../ot/authorship.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { type CommitFailure, EVENTS } from '../protocol/events.js';
 import { checkTreePath } from '../protocol/paths.js';
+import type { VersionKind } from '../protocol/versions.js';
 import { COLLECTION_FILES, fileDocId } from '../sessions/ids.js';
 import { KeyedMutex } from '../sessions/mutex.js';
 import type { SessionService } from '../sessions/service.js';
@@ -98,6 +99,8 @@ export type WorkerCommitResult = CommitResult & { typists?: readonly string[] };
 
 export interface CommitRequest {
   message?: string;
+  /** What makes this version (recorded in its note); default `autosave`. */
+  kind?: VersionKind;
   /** Who asked ("Save version", revert): author unless someone else typed more. */
   actorId?: string;
   /** A pushed commit to record as the second parent (a merge), see `SnapshotInput.mergeParent`. */
@@ -258,7 +261,7 @@ export class CommitWorker {
     const started = performance.now();
     try {
       const repo = await openRepo(this.o.reposDir, sessionId);
-      const { files, versions, texts } = await this.readLiveFiles(sessionId);
+      const { files, versions, texts, paths } = await this.readLiveFiles(sessionId);
       let before = this.covered.get(sessionId);
       if (!before) {
         // First commit of this session in this process (after a start or a crash): the last
@@ -287,6 +290,8 @@ export class CommitWorker {
         author,
         coAuthors,
         covers,
+        kind: req.kind ?? 'autosave',
+        paths,
         ...(req.message ? { message: req.message } : {}),
         ...(req.mergeParent ? { mergeParent: req.mergeParent } : {}),
         ...(req.fastForwardFrom !== undefined ? { fastForwardFrom: req.fastForwardFrom } : {}),
@@ -389,11 +394,14 @@ export class CommitWorker {
     const files: SnapshotFile[] = [];
     const versions = new Map<string, number>();
     const texts = new Map<string, { path: string; text: string; v: number }>();
+    /** fileId → path of each file committed: per-file history follows a file by its id. */
+    const paths: Record<string, string> = {};
     for (const [fileId, entry] of entries) {
       const mode = entry.mode ? { mode: entry.mode } : {};
       // A binary file is its blob, written into the repo when it arrived: no document to read.
       if (entry.blob) {
         files.push({ path: entry.path, blob: entry.blob, ...mode });
+        paths[fileId] = entry.path;
         continue;
       }
       const snap = snapshots[fileDocId(sessionId, fileId)];
@@ -403,8 +411,9 @@ export class CommitWorker {
       files.push({ path: entry.path, content: text, ...mode });
       versions.set(fileId, snap!.v);
       texts.set(fileId, { path: entry.path, text, v: snap!.v });
+      paths[fileId] = entry.path;
     }
-    return { files, versions, texts };
+    return { files, versions, texts, paths };
   }
 
   private async people(

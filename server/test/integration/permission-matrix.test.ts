@@ -317,6 +317,18 @@ describe('permission matrix: every role against every action on every path', fun
       run: (c) => call(c, 'GET', `${S()}/versions`),
     },
     {
+      label: 'GET /api/sessions/:id/files/history',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/files/history?path=a.txt`),
+    },
+    {
+      label: 'GET /api/sessions/:id/blame',
+      need: 'session.read',
+      ok: 200,
+      run: (c) => call(c, 'GET', `${S()}/blame?path=a.txt`),
+    },
+    {
       label: 'POST /api/sessions/:id/versions',
       need: 'session.write',
       ok: 201,

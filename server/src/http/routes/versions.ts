@@ -12,6 +12,8 @@ const SHA = z.string().min(4).max(64);
 const historySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: SHA.optional(),
+  /** `named`: saves, reverts, imports, pushes and tagged versions only (the "Named only" filter). */
+  filter: z.enum(['all', 'named']).default('all'),
 });
 const saveSchema = z.object({ message: z.string().max(10_000).optional() });
 const commentSchema = z.object({
@@ -40,17 +42,27 @@ export function versionRoutes(services: Services): Router<AuthState> {
   };
 
   router.get('/versions', read, async (ctx) => {
-    const { limit, before } = parseWith(historySchema, ctx.query);
-    ctx.body = await versions.history(ctx.params.sessionId!, { limit, ...(before ? { before } : {}) });
+    const { limit, before, filter } = parseWith(historySchema, ctx.query);
+    ctx.body = await versions.history(ctx.params.sessionId!, {
+      limit,
+      named: filter === 'named',
+      ...(before ? { before } : {}),
+    });
   });
 
   router.post('/versions', write, async (ctx) => {
     const { message } = parseWith(saveSchema, ctx.request.body);
     const result = await services.worker.commitNow(ctx.params.sessionId!, {
       actorId: ctx.state.auth.user.id,
+      kind: 'save',
       ...(message?.trim() ? { message } : {}),
     });
-    if (result.unchanged) {
+    if (result.unchanged && message?.trim() && result.sha) {
+      // Nothing new since the latest version: when that is an autosave, the name goes on it.
+      const named = await versions.nameVersion(ctx.params.sessionId!, result.sha, message);
+      ctx.status = 200;
+      ctx.body = named ? { sha: result.sha, named: true } : { sha: result.sha, unchanged: true };
+    } else if (result.unchanged) {
       ctx.status = 200;
       ctx.body = { sha: result.sha, unchanged: true };
     } else {
