@@ -7,8 +7,8 @@
  */
 import { lineDiff } from '../git/text-diff.js';
 import { authorOf } from '../ot/authorship.js';
-import { textOf } from '../storage/embedded/chunked-text.js';
 import type { LiveRun } from '../protocol/versions.js';
+import { textOf } from '../storage/embedded/chunked-text.js';
 
 /** A stored op as `getOps(…, {metadata: true})` gives it. */
 export interface StoredOp {
