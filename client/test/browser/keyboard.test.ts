@@ -242,9 +242,12 @@ import {
     expect(await page.getByTestId('find-box').count()).to.equal(0);
     expect(await focused(page)).to.equal('editor');
 
-    // Escape, then Shift+Tab: out of the editor to its tab; once more: back to the tree.
+    // Escape, then Shift+Tab: out of the editor to the file's toolbar above it (blame, its
+    // versions), on to its tab, then back to the tree.
     await page.keyboard.press('Escape');
     await page.keyboard.press('Shift+Tab');
+    expect(await focused(page)).to.equal('button#file-versions');
+    await tabTo(page, (f) => f.startsWith('tab:'), 5, true);
     expect(await focused(page)).to.equal('tab:src/app/main.ts');
     await tabTo(page, (f) => f.startsWith('tree:'), 10, true);
     expect(await focused(page)).to.equal('tree:src/app/main.ts');
