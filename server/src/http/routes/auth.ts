@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { colorFor } from '../../auth/colors.js';
 import { assertLocalAccount } from '../../auth/external-accounts.js';
 import { defaultGitEmail } from '../../auth/git-identity.js';
+import { LdapDirectory } from '../../auth/ldap.js';
 import { localLoginDisabled, signInWithPassword } from '../../auth/password-sign-in.js';
 import {
   hashPassword,
@@ -83,7 +84,7 @@ export function authRoutes(services: Services): Router<AuthState> {
   const { store, tokens, limiters } = services;
   const router = new Router<AuthState>({ prefix: '/api/auth' });
   // The directory that checks passwords at login, when one is configured.
-  const directory = null;
+  const directory = services.config.ldap ? new LdapDirectory(services.config.ldap, services.logger) : null;
 
   router.post('/register', async (ctx) => {
     if (!services.config.localPasswords) throw localLoginDisabled();

@@ -6,7 +6,7 @@ import type { SignInMethods } from '../../protocol/auth.js';
 export function signInMethods(config: Config): SignInMethods {
   return {
     password: config.localPasswords,
-    ldap: false,
+    ldap: config.ldap !== undefined,
     // Filled by the OpenID Connect sign-in ({ label }) when it is configured.
     oidc: null,
   };
