@@ -151,6 +151,8 @@ export function authRoutes(services: Services): Router<AuthState> {
   /** The signed-in user as they see themselves: with the name and e-mail on their commits. */
   const me = (u: UserRecord) => ({
     ...publicUser(u),
+    // Where the account signs in: a directory account has no password here to change.
+    source: u.source,
     git: {
       // null: the default below is used.
       name: u.gitName,
