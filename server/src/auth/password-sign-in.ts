@@ -55,8 +55,9 @@ export async function signInWithPassword(
   if (config.localPasswords) {
     if (local?.source === 'local') {
       if (await verifyPassword(local.passwordHash, password)) return enabled(local);
-    } else if (!directory) {
-      // Unknown user and wrong password cost the same and answer the same.
+    } else {
+      // Unknown user and wrong password cost the same and answer the same: with a directory too,
+      // or timing would tell which local usernames exist.
       await verifyPassword(await dummyPasswordHash(), password);
     }
   }

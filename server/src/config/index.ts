@@ -4,7 +4,10 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { type LdapConfig, loadLdapConfig } from './ldap.js';
 import { loadOidcConfig, type OidcConfig } from './oidc.js';
+
+export type { LdapConfig } from './ldap.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 /** `text`: one readable line per event; `json`: one JSON object per line, for log shippers. */
@@ -164,6 +167,8 @@ export interface Config {
    * directory sign-in and personal access tokens. No break-glass login: turn it back on to recover.
    */
   localPasswords: boolean;
+  /** LDAP sign-in (`LDAP_*`, config/ldap.ts); undefined when `LDAP_URL` is unset. */
+  ldap: LdapConfig | undefined;
 }
 
 export const DEFAULTS: Readonly<Config> = Object.freeze({
@@ -224,6 +229,7 @@ export const DEFAULTS: Readonly<Config> = Object.freeze({
   chatRateBurst: 10,
   oidc: null,
   localPasswords: true,
+  ldap: undefined,
 });
 
 export class ConfigError extends Error {
@@ -380,6 +386,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     chatRateBurst: int('CHAT_RATE_BURST', DEFAULTS.chatRateBurst, 1, 1e9),
     oidc: loadOidcConfig(str, problems),
     localPasswords: bool('AUTH_LOCAL_PASSWORDS', DEFAULTS.localPasswords),
+    ldap: loadLdapConfig({
+      str,
+      raw: (name) => (env[name] === undefined || env[name] === '' ? undefined : env[name]),
+      bool,
+      int,
+      problems,
+      cwd,
+    }),
   };
   // A snapshot is sent as one socket message: UTF-16 text can take up to 3 bytes a unit in JSON.
   if (config.maxSocketMessageBytes < config.maxFileChars * 3 + 64 * 1024) {

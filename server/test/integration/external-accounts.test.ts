@@ -130,6 +130,8 @@ describe('directory accounts (signInExternal)', () => {
       expect(login.body.error.code).to.equal('ERR_EXTERNAL_ACCOUNT');
     }
     const token = services.tokens.issue(frank);
+    const me = await api(t.url, 'GET', '/api/auth/me', { token });
+    expect(me.body.user).to.include({ username: 'frank', source: 'ldap' });
     const change = await api(t.url, 'POST', '/api/auth/password', {
       token,
       body: { currentPassword: '', newPassword: 'a new password' },

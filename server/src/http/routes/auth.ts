@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { toPublicUser } from '../../auth/colors.js';
 import { assertLocalAccount } from '../../auth/external-accounts.js';
 import { defaultGitEmail } from '../../auth/git-identity.js';
+import { LdapDirectory } from '../../auth/ldap.js';
 import { localLoginDisabled, signInWithPassword } from '../../auth/password-sign-in.js';
 import {
   hashPassword,
@@ -77,7 +78,7 @@ export function authRoutes(services: Services): Router<AuthState> {
   const { store, tokens, limiters } = services;
   const router = new Router<AuthState>({ prefix: '/api/auth' });
   // The directory that checks passwords at login, when one is configured.
-  const directory = null;
+  const directory = services.config.ldap ? new LdapDirectory(services.config.ldap, services.logger) : null;
 
   router.post('/register', async (ctx) => {
     if (!services.config.localPasswords) throw localLoginDisabled();
@@ -144,6 +145,8 @@ export function authRoutes(services: Services): Router<AuthState> {
   /** The signed-in user as they see themselves: with the name and e-mail on their commits. */
   const me = (u: UserRecord) => ({
     ...publicUser(u),
+    // Where the account signs in: a directory account has no password here to change.
+    source: u.source,
     git: {
       // null: the default below is used.
       name: u.gitName,

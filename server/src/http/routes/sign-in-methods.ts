@@ -6,7 +6,7 @@ import type { SignInMethods } from '../../protocol/auth.js';
 export function signInMethods(config: Config): SignInMethods {
   return {
     password: config.localPasswords,
-    ldap: false,
+    ldap: config.ldap !== undefined,
     oidc: config.oidc ? { label: config.oidc.buttonLabel } : null,
   };
 }
