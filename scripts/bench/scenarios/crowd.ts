@@ -59,6 +59,8 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
   const { text, carets } = crowdText(n);
   const doc = await ep.prepareDoc(text, n);
   const real = ep.kind === 'gitpad';
+  // Every system but the floor (which keeps no text) gets a full observer for the convergence check.
+  const checked = ep.kind !== 'floor';
   const specs = doc.tokens.map((token, i) => ({
     token,
     c: doc.c,
@@ -74,7 +76,7 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
         url: ep.url,
         typists: parts[i],
         charsPerSecond: CHARS_PER_SECOND,
-        ...(real && i === 0 ? { observer: { token: doc.tokens[0], c: doc.c, d: doc.d } } : {}),
+        ...(checked && i === 0 ? { observer: { token: doc.tokens[0], c: doc.c, d: doc.d } } : {}),
       }),
     ),
   );
@@ -166,7 +168,7 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
     peakRss: sample.peakRss,
     heapUsed: sample.s1.heapUsed,
     loopDelayMax: sample.loop.max,
-    converged: real ? converged : null,
+    converged: checked ? converged : null,
     errors,
     ...(samples ? { samples } : {}),
   };
