@@ -24,6 +24,11 @@ export interface FleetDoc {
   peekSeq(): number;
   submit(op: TextOp, delta: number): Promise<{ sentAt: number; ackAt: number; v: number; seq: number }>;
   reach(v: number): Promise<void>;
+  /**
+   * Yjs typists only: characters this client inserted. With no server-assigned versions, the final
+   * version (every client's clock summed) is the seeded text plus everything every typist authored.
+   */
+  readonly authored?: number;
 }
 
 /** Connects `count` things a few at a time (a burst of hundreds of handshakes is its own test). */

@@ -196,7 +196,8 @@ export const typistHandlers = {
       state.idleWaiters.push(resolve);
       checkIdle();
     });
-    return { versions: maxVersions(state.typists.map((t) => t.doc)) };
+    const authored = state.typists.reduce((sum, t) => sum + (t.doc.authored ?? 0), 0);
+    return { versions: maxVersions(state.typists.map((t) => t.doc)), authored };
   },
 
   'typists.sync'({ targets, timeoutMs }: { targets: Record<string, number>; timeoutMs: number }) {

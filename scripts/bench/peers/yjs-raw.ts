@@ -60,6 +60,10 @@ export class YRawDoc {
     return this.link.text.length;
   }
 
+  get authored(): number {
+    return Y.getState(this.link.doc.store, this.link.doc.clientID);
+  }
+
   /** The clock of this client's next character: the key of the next submit. */
   peekSeq(): number {
     return Y.getState(this.link.doc.store, this.link.doc.clientID);

@@ -12,6 +12,7 @@ import { now } from '../clients.js';
 import type { BenchContext, Row, Scenario } from '../context.js';
 import { generatorCores } from '../context.js';
 import type { ServerStats } from '../ipc.js';
+import { isYjs, parseUrl } from '../peers/systems.js';
 import { fmt, fmtBytes, sleep, summarize } from '../stats.js';
 import { type Endpoint, statsDelta } from '../targets.js';
 import { crowdText, sampleWindow, spread, windowFrom } from './common.js';
@@ -108,7 +109,11 @@ export async function runCrowd(ctx: BenchContext, ep: Endpoint, o: CrowdOptions)
     sample = await ctx.profiled(ep, `crowd-${n}`, () => sampleWindow(ep, gens, w));
   }
   const stops = await Promise.all(gens.map((g) => g.call('typists.stop')));
-  const target = Math.max(...stops.flatMap((s) => Object.values(s.versions as Record<string, number>)));
+  // ShareDB: the highest version once every op is acknowledged. Yjs peers acknowledge nothing that
+  // orders edits, so their final version (clocks summed) is the seeded text plus all authored.
+  const target = isYjs(parseUrl(ep.url).wire)
+    ? text.length + stops.reduce((sum, s) => sum + (s.authored as number), 0)
+    : Math.max(...stops.flatMap((s) => Object.values(s.versions as Record<string, number>)));
   const synced = await Promise.all(
     gens.map((g) =>
       g.call('typists.sync', { targets: { [`${doc.c}/${doc.d}`]: target }, timeoutMs: 60_000 }),
