@@ -133,7 +133,7 @@ const visibilityWorkload: Workload = {
         rate: 50,
         window: w,
       }),
-      sampleWindow(ep, [gen!], w),
+      ctx.profiled(ep, 'peers-visibility', () => sampleWindow(ep, [gen!], w)),
     ]);
     const server = statsDelta(sample.s0, sample.s1);
     return {
