@@ -229,6 +229,27 @@ export const PEER_WORKLOADS: Workload[] = [
   crowdWorkload(200),
 ];
 
+/** How long one system's round of a workload may take before it counts as failed, ms. */
+export const ROUND_LIMIT_MS = 180_000;
+
+/** One round on one system; a failure or a round past `limitMs` is a failed, unconverged round. */
+async function runBounded(w: Workload, ctx: BenchContext, ep: Endpoint, limitMs: number): Promise<Figures> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${limitMs / 1000} s`)), limitMs);
+  });
+  const run = w.run(ctx, ep);
+  run.catch(() => undefined); // it may still settle after the limit
+  try {
+    return await Promise.race([run, limit]);
+  } catch (err) {
+    const message = (err as Error).message?.split('\n')[0] ?? String(err);
+    return { value: Number.NaN, converged: false, extra: { error: message } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function summarizeRounds(rounds: Figures[]): Summary {
   const med = (pick: (f: Figures) => number | undefined) => {
     const values = rounds.map(pick).filter((v): v is number => v !== undefined && !Number.isNaN(v));
@@ -250,12 +271,13 @@ function bestPeers(w: Workload, all: Map<SystemName, Summary>): Record<string, S
   const others = [...all.entries()].filter(([s]) => s !== 'gitpad').map(([, v]) => v);
   // With --systems gitpad alone there is no peer: ratios are then to Gitpad itself.
   const peers = others.length ? others : [...all.values()];
+  // A figure no peer has (every round failed) falls back to a peer's NaN: the ratio is then NaN.
   const pick = (key: keyof Summary, higher: boolean) =>
     peers
       .filter((p) => !Number.isNaN(p[key] as number))
       .sort((a, b) =>
         higher ? (b[key] as number) - (a[key] as number) : (a[key] as number) - (b[key] as number),
-      )[0]!;
+      )[0] ?? peers[0]!;
   return {
     value: pick('value', w.higherIsBetter),
     p50: pick('p50', false),
@@ -284,11 +306,20 @@ export async function runPeers(ctx: BenchContext, only?: string[], systems?: str
     const figures = new Map<SystemName, Figures[]>(chosen.map((s) => [s, []]));
     try {
       for (const s of chosen) endpoints.set(s, s === 'gitpad' ? await ctx.gitpad() : await ctx.peer(s));
+      const gaveUp = new Set<SystemName>();
       for (let r = 0; r < rounds; r++) {
         const order = chosen.map((_, i) => chosen[(i + r) % chosen.length]!);
         for (const s of order) {
-          const f = await w.run(ctx, endpoints.get(s)!);
+          if (gaveUp.has(s)) continue;
+          const f = await runBounded(w, ctx, endpoints.get(s)!, ctx.quick ? 90_000 : ROUND_LIMIT_MS);
           figures.get(s)!.push(f);
+          if (f.extra.error) {
+            // A server that fell behind (or broke) would only slow every later round: its later rounds
+            // are skipped and the system counts as not converged.
+            gaveUp.add(s);
+            ctx.log(`  round ${r + 1} ${s}: FAILED (${f.extra.error}); its later rounds are skipped`);
+            continue;
+          }
           ctx.log(
             `  round ${r + 1} ${s}: ${fmt(f.value)} ${w.unit}${f.acked !== undefined ? ` (acked ${fmt(f.acked)})` : ''}` +
               `, p50/p99 ${fmt(f.p50)}/${fmt(f.p99)} ms, ${fmt(f.cpuUsPerOp)} µs/op${f.converged ? '' : ', NOT CONVERGED'}`,
