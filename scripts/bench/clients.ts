@@ -13,6 +13,8 @@
 import ShareDBClient from 'sharedb/lib/client/index.js';
 import { io, type Socket } from 'socket.io-client';
 import { registerTextType } from '../../server/src/protocol/text-ops.js';
+import { openWs, WsEventSocket } from './peers/sharedb-ws.js';
+import { parseUrl } from './peers/systems.js';
 
 registerTextType(ShareDBClient.types as unknown as Parameters<typeof registerTextType>[0]);
 
@@ -162,7 +164,13 @@ export class RawLink {
   }
 
   static async connect(url: string, token: string): Promise<RawLink> {
-    const link = new RawLink(await openSocket(url, token));
+    // Stock ShareDB (a peer, issue 17) speaks the same messages over a plain WebSocket.
+    const target = parseUrl(url);
+    const socket =
+      target.wire === 'sharedb'
+        ? (new WsEventSocket(await openWs(target.url)) as unknown as Socket)
+        : await openSocket(url, token);
+    const link = new RawLink(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('no ShareDB handshake reply')), 60_000);
       link.handshake = (m) => {

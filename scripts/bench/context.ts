@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { Child } from './ipc.js';
 import { LoadMonitor, type LoadReport } from './load-monitor.js';
+import { startPeer } from './peers/endpoints.js';
+import type { SystemName } from './peers/systems.js';
 import {
   type Endpoint,
   type GitpadEndpoint,
@@ -88,7 +90,15 @@ export class BenchContext {
   }
 
   async floor(): Promise<Endpoint> {
-    const ep = await startFloor();
+    return this.track(await startFloor());
+  }
+
+  /** A peer server (issue 17): Hocuspocus, y-websocket or stock ShareDB. */
+  async peer(system: Exclude<SystemName, 'gitpad'>): Promise<Endpoint> {
+    return this.track(await startPeer(system));
+  }
+
+  private track(ep: Endpoint): Endpoint {
     this.servers.add(ep);
     const stop = ep.stop.bind(ep);
     ep.stop = async () => {

@@ -8,6 +8,7 @@ import { serveIpc } from './ipc.js';
 import { coldOpenHandlers } from './load/cold-open.js';
 import { editHandlers } from './load/edits.js';
 import { idleHandlers } from './load/idle.js';
+import { peerHandlers } from './load/peers.js';
 import { replayConcurrent, replaySequential } from './load/trace.js';
 import { typistHandlers } from './load/typists.js';
 import { writerHandlers } from './load/writers.js';
@@ -20,6 +21,7 @@ serveIpc({
   ...idleHandlers,
   ...coldOpenHandlers,
   ...editHandlers,
+  ...peerHandlers,
   cpu: () => {
     const c = process.cpuUsage();
     return { cpuUs: c.user + c.system, wallMs: performance.now() };

@@ -21,7 +21,9 @@ export interface PreparedDoc {
 }
 
 export interface Endpoint {
-  kind: 'gitpad' | 'floor';
+  kind: 'gitpad' | 'floor' | 'peer';
+  /** Peers only: which system (peers/systems.ts). */
+  system?: string;
   url: string;
   child: Child;
   stats(): Promise<ServerStats>;

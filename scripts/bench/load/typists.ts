@@ -11,8 +11,18 @@
  * processes: remote visibility latency = last application anywhere − send time.
  */
 import type { Socket } from 'socket.io-client';
-import { FullClient, fetchText, now, type RawDoc, type RawLink, subscribeDoc } from '../clients.js';
-import { docKey, inBatches, maxVersions, processCpu, rawClient, syncDocs } from './fleet.js';
+import { now } from '../clients.js';
+import { fetchTextOf, openTextClient, type TextClient } from '../peers/text-client.js';
+import {
+  docKey,
+  type FleetDoc,
+  type FleetLink,
+  fleetClient,
+  inBatches,
+  maxVersions,
+  processCpu,
+  syncDocs,
+} from './fleet.js';
 
 export interface TypistSpec {
   token: string;
@@ -30,13 +40,13 @@ export interface TypistsSetup {
   url: string;
   typists: TypistSpec[];
   charsPerSecond: number;
-  /** A full ShareDB client that applies every op, to check convergence at the end. */
+  /** A full client that applies every op, to check convergence at the end. */
   observer?: { token: string; c: string; d: string };
 }
 
 interface Typist {
-  link: RawLink;
-  doc: RawDoc;
+  link: FleetLink;
+  doc: FleetDoc;
   caret: number;
   pending: string;
   phrase: string;
@@ -63,7 +73,7 @@ const state = {
   /** sessionId → time of the latest acknowledged edit */
   lastAck: new Map<string, number>(),
   errors: [] as string[],
-  observer: null as null | { client: FullClient; token: string; c: string; d: string },
+  observer: null as null | { client: TextClient; token: string; c: string; d: string },
   idleWaiters: [] as Array<() => void>,
 };
 
@@ -133,7 +143,7 @@ export const typistHandlers = {
     state.intervalMs = 1000 / setup.charsPerSecond;
     const made = await inBatches(setup.typists.length, 25, async (i) => {
       const spec = setup.typists[i]!;
-      const { link, doc } = await rawClient(setup.url, spec.token, spec.c, spec.d);
+      const { link, doc } = await fleetClient(setup.url, spec.token, spec.c, spec.d);
       const t: Typist = {
         link,
         doc,
@@ -145,8 +155,8 @@ export const typistHandlers = {
         ...(spec.sessionId ? { sessionId: spec.sessionId } : {}),
       };
       doc.onRemote = onRemote(t);
-      if (spec.watchCommits && spec.sessionId) watchCommits(link.socket, spec.sessionId);
-      if (spec.sessionId) {
+      if (spec.watchCommits && spec.sessionId && link.socket) watchCommits(link.socket, spec.sessionId);
+      if (spec.sessionId && link.socket) {
         const ack = await link.socket
           .timeout(30_000)
           .emitWithAck('session:join', { sessionId: spec.sessionId });
@@ -156,8 +166,12 @@ export const typistHandlers = {
     });
     state.typists.push(...made);
     if (setup.observer) {
-      const client = await FullClient.connect(setup.url, setup.observer.token);
-      await subscribeDoc(client.doc(setup.observer.c, setup.observer.d));
+      const client = await openTextClient(
+        setup.url,
+        setup.observer.token,
+        setup.observer.c,
+        setup.observer.d,
+      );
       state.observer = { client, ...setup.observer };
     }
     return { typists: state.typists.length };
@@ -182,7 +196,8 @@ export const typistHandlers = {
       state.idleWaiters.push(resolve);
       checkIdle();
     });
-    return { versions: maxVersions(state.typists.map((t) => t.doc)) };
+    const authored = state.typists.reduce((sum, t) => sum + (t.doc.authored ?? 0), 0);
+    return { versions: maxVersions(state.typists.map((t) => t.doc)), authored };
   },
 
   'typists.sync'({ targets, timeoutMs }: { targets: Record<string, number>; timeoutMs: number }) {
@@ -200,13 +215,8 @@ export const typistHandlers = {
     let observer: null | { ok: boolean; length: number; version: number } = null;
     if (state.observer) {
       const { client, token, c, d } = state.observer;
-      const doc = client.doc(c, d);
-      const fetched = await fetchText(state.url, token, c, d);
-      observer = {
-        ok: (doc.data as { text: string }).text === fetched,
-        length: fetched.length,
-        version: doc.version ?? -1,
-      };
+      const fetched = await fetchTextOf(state.url, token, c, d);
+      observer = { ok: client.text() === fetched, length: fetched.length, version: client.progress() };
     }
     return {
       submitted: state.submitted,
