@@ -5,7 +5,7 @@
  * entries over the bound until the next append trims them.
  */
 import type { ActivityRepo, MentionRepo } from '../types.js';
-import type { AppCollections, MentionDoc } from './app-collections.js';
+import type { AppCollections, MentionDoc } from './collections.js';
 
 /** Reserves `n` consecutive ids from counter `name`; returns the first. */
 async function reserveIds(c: AppCollections, name: string, n: number): Promise<number> {

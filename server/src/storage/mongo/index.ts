@@ -1,24 +1,16 @@
 /**
  * The MongoDB store: sharedb-mongo for documents and ops, the mongodb driver for app data
- * (`app-collections.ts`), in the database named by the URL. Several server processes may share
+ * (`collections.ts`, `account-repos.ts`, `session-repos.ts`, as `embedded/` splits it), in the database named by the URL. Several server processes may share
  * it (with Redis pub/sub between them).
  */
 import { createRequire } from 'node:module';
 import { MongoClient } from 'mongodb';
 import type { Store } from '../types.js';
+import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
 import { activityRepo, mentionRepo } from './activity-repos.js';
-import {
-  accessTokenRepo,
-  chatRepo,
-  inviteRepo,
-  memberRepo,
-  openAppCollections,
-  revocationRepo,
-  sessionRepo,
-  settingsRepo,
-  userRepo,
-} from './app-collections.js';
+import { openAppCollections } from './collections.js';
 import { liveCommentRepo } from './live-comments.js';
+import { chatRepo, inviteRepo, memberRepo, sessionRepo } from './session-repos.js';
 
 const require = createRequire(import.meta.url);
 

@@ -1,6 +1,6 @@
 /** The MongoDB store's live comment threads: one document per thread in `app_live_comments`. */
 import type { LiveCommentRepo, LiveThreadRecord } from '../types.js';
-import type { AppCollections, LiveThreadDoc } from './app-collections.js';
+import type { AppCollections, LiveThreadDoc } from './collections.js';
 
 const toRecord = ({ _id, ...rest }: LiveThreadDoc): LiveThreadRecord => ({ id: _id, ...rest });
 
