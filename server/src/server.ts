@@ -21,7 +21,7 @@ import { AppError } from './errors/app-error.js';
 import { archiveRepo, type CommitResult, checkGit, DiffPool, initRepo, openRepo } from './git/index.js';
 import { createApp } from './http/app.js';
 import { cleanPushQuarantines } from './http/git/receive-pack.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from './log/index.js';
 import { instrumentBackend } from './metrics/backend.js';
 import { Metrics } from './metrics/index.js';
 import { ClientIds } from './ot/client-ids.js';

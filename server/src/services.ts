@@ -9,7 +9,7 @@ import type { TokenService } from './auth/tokens.js';
 import type { ChatService } from './chat/service.js';
 import type { LiveCommentService } from './comments/service.js';
 import type { Config } from './config/index.js';
-import type { Logger } from './log.js';
+import type { Logger } from './log/index.js';
 import type { Metrics } from './metrics/index.js';
 import type { Connection } from './ot/docs.js';
 import type { GitpadBackend } from './ot/index.js';

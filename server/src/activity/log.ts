@@ -5,7 +5,7 @@
  * (`GET /api/sessions/:id/activity?since=`). A session's events still go out in the order they
  * were published: while one is being stored, later ones of that session wait behind it.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { ACTIVITY_KEEP, ACTIVITY_TYPES, type ActivityEntry } from '../protocol/activity.js';
 import { EVENTS, type SessionEvent } from '../protocol/events.js';

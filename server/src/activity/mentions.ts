@@ -5,7 +5,7 @@
  * `GET /api/mentions`. A name that is not a member's is plain text; the author is never notified
  * of their own mention. Mentions of a session the user has since lost are no longer listed.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { MENTIONS_KEEP, type MentionNotice, type MentionsRead } from '../protocol/activity.js';
 import { EVENTS } from '../protocol/events.js';

@@ -16,11 +16,11 @@
  *   password change and reset refuse them with ERR_EXTERNAL_ACCOUNT; git uses personal tokens.
  */
 import { AppError } from '../errors/app-error.js';
-import { USERNAME_RE } from '../http/routes/auth.js';
+import type { Logger } from '../log/index.js';
+import { USERNAME_RE } from '../protocol/accounts.js';
+import { randomId } from '../protocol/doc-ids.js';
 import { gitEmailProblem } from '../protocol/git-identity.js';
-import type { Services } from '../services.js';
-import { randomId } from '../sessions/ids.js';
-import type { UserRecord } from '../storage/types.js';
+import type { Store, UserRecord } from '../storage/types.js';
 
 /** Who a directory says signed in. */
 export interface ExternalIdentity {
@@ -89,7 +89,7 @@ const usableEmail = (email: string | null): string | null => {
  * ERR_ACCOUNT_DISABLED for an account the admin disabled, ERR_VALIDATION for an empty id.
  */
 export async function signInExternal(
-  services: Pick<Services, 'store' | 'logger'>,
+  services: { store: Store; logger: Logger },
   identity: ExternalIdentity,
 ): Promise<UserRecord> {
   const { store } = services;
@@ -103,7 +103,7 @@ export async function signInExternal(
 }
 
 async function createAccount(
-  services: Pick<Services, 'store' | 'logger'>,
+  services: { store: Store; logger: Logger },
   identity: ExternalIdentity,
 ): Promise<UserRecord> {
   const { store } = services;
@@ -146,7 +146,7 @@ async function createAccount(
 }
 
 async function refresh(
-  services: Pick<Services, 'store'>,
+  services: { store: Store },
   user: UserRecord,
   identity: ExternalIdentity,
 ): Promise<UserRecord> {

@@ -21,7 +21,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, type Entry, InvalidCredentialsError, ResultCodeError } from 'ldapts';
 import type { LdapConfig } from '../config/ldap.js';
 import { AppError } from '../errors/app-error.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { ExternalIdentity } from './external-accounts.js';
 import { badCredentials, type PasswordDirectory } from './password-sign-in.js';
 

@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as oidc from 'openid-client';
 import type { OidcConfig } from '../config/oidc.js';
 import { AppError } from '../errors/app-error.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 
 /** How long someone may spend at the provider between start and callback, ms. */
 export const FLOW_TTL_MS = 10 * 60_000;

@@ -13,9 +13,11 @@
  * With AUTH_LOCAL_PASSWORDS=off step 1 is skipped, and without a directory every login is refused
  * with ERR_LOCAL_LOGIN_DISABLED. The caller throttles (same limits for both ways).
  */
+
+import type { Config } from '../config/index.js';
 import { AppError } from '../errors/app-error.js';
-import type { Services } from '../services.js';
-import type { UserRecord } from '../storage/types.js';
+import type { Logger } from '../log/index.js';
+import type { Store, UserRecord } from '../storage/types.js';
 import { type ExternalIdentity, signInExternal } from './external-accounts.js';
 import { dummyPasswordHash, verifyPassword } from './passwords.js';
 
@@ -44,7 +46,7 @@ export const localLoginDisabled = () =>
  * account no configured directory can check), ERR_LOCAL_LOGIN_DISABLED or ERR_DIRECTORY_UNAVAILABLE.
  */
 export async function signInWithPassword(
-  services: Pick<Services, 'store' | 'config' | 'logger'>,
+  services: { store: Store; config: Config; logger: Logger },
   directory: PasswordDirectory | null,
   username: string,
   password: string,

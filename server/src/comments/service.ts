@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors/app-error.js';
 import { type Comment, type Repo, writeThreads } from '../git/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { EVENTS } from '../protocol/events.js';
 import {

@@ -4,7 +4,7 @@
  */
 import type { Middleware } from 'koa';
 import { AppError, isStorageFull, storageFull } from '../errors/app-error.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 
 /** Koa/http-errors statuses we may see (router 405/501, aborted bodies) mapped to our codes. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Middleware } from 'koa';
-import { type Logger, withLogFields } from '../log.js';
+import { type Logger, withLogFields } from '../log/index.js';
 
 /** What we accept from outside: short, and nothing that could forge a log line or a header. */
 const ACCEPTED = /^[A-Za-z0-9._:@/+=-]{1,128}$/;

@@ -6,7 +6,7 @@
  */
 import ShareDB from 'sharedb';
 import type { AccessControl } from '../auth/access.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import { chunkLargeTexts } from '../storage/embedded/chunked-text.js';
 import type { ShareDBAdapter } from '../storage/types.js';
 import type { ClientIds } from './client-ids.js';

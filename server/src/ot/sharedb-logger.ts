@@ -6,7 +6,7 @@
  * each other's logging.
  */
 import ShareDB from 'sharedb';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 
 const attached = new Set<Logger>();
 

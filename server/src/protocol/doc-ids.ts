@@ -35,3 +35,17 @@ export function sessionOfDoc(collection: string, docId: unknown): string | null 
   }
   return null;
 }
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A random id of `length` characters from [a-z0-9] (≈5.2 bits each; the small bias of `% 36` is
+ * negligible at these lengths): file ids, invitation tokens, record ids. Web Crypto, so it runs
+ * in Node and in browsers alike.
+ */
+export function randomId(length: number): string {
+  const bytes = globalThis.crypto.getRandomValues(new Uint8Array(length));
+  let id = '';
+  for (let i = 0; i < length; i++) id += ALPHABET[bytes[i]! % ALPHABET.length];
+  return id;
+}

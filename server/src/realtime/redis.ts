@@ -9,7 +9,7 @@ import { createClient } from 'redis';
 import RedisPubSub from 'sharedb-redis-pubsub';
 import type { Server } from 'socket.io';
 import type { AccessControl } from '../auth/access.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 
 const ACCESS_CHANNEL = 'gitpad:access-invalidate';
 

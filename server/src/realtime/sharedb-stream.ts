@@ -9,10 +9,10 @@
 import { performance } from 'node:perf_hooks';
 import { Duplex } from 'node:stream';
 import type { Socket } from 'socket.io';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { ErrorCode } from '../protocol/errors.js';
 import { EVENTS } from '../protocol/events.js';
-import { answer, closeOnError, guarded } from './handlers.js';
+import { answer, closeOnError, guarded } from './socket-error-boundary.js';
 
 /**
  * An op broadcast to N subscribers reaches N agents as N message objects with the same fields and

@@ -10,15 +10,15 @@ import { toPublicUser } from '../auth/colors.js';
 import type { Authenticated, TokenService } from '../auth/tokens.js';
 import { type ChatService, chatNonceSchema } from '../chat/service.js';
 import { AppError } from '../errors/app-error.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { AgentRequest } from '../ot/identity.js';
 import { type CommitFailure, EVENTS, type SessionJoined } from '../protocol/events.js';
 import { breachMessage, breachOf } from '../protocol/message-bounds.js';
 import { FILE_ID_RE, isSessionId } from '../sessions/ids.js';
-import { answer, closeOnError, guarded, onEvent } from './handlers.js';
 import { tokenRoom, userRoom } from './live-rooms.js';
 import { type SessionPresence, sessionRoom } from './session-presence.js';
 import { ShareDBSocketStream } from './sharedb-stream.js';
+import { answer, closeOnError, guarded, onEvent } from './socket-error-boundary.js';
 
 export interface RealtimeOptions {
   /** The socket.io server (`createSocketServer`), and the presence kept in its session rooms. */

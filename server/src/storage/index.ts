@@ -2,7 +2,7 @@
  * Picks the store: MongoDB when a URL is configured (several server processes can share it),
  * otherwise the embedded SQLite store under the data dir.
  */
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import { createEmbeddedStore } from './embedded/index.js';
 import { createMongoStore } from './mongo/index.js';
 import type { Store } from './types.js';

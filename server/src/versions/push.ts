@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { catBlobs, gitIn } from '../git/cli.js';
 import { type CommitResult, headSha, lastCovered, type Repo, repoSessionIds } from '../git/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import { stampAuthor } from '../ot/authorship.js';
 import type { Connection } from '../ot/docs.js';
 import { withDoc } from '../ot/docs.js';

@@ -35,7 +35,7 @@ import {
   repoSessionIds,
   type SnapshotFile,
 } from '../git/index.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import { authorOf, editedChars } from '../ot/authorship.js';
 import type { LiveClients } from '../ports/live-clients.js';
 import { type CommitFailure, EVENTS } from '../protocol/events.js';

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { LoginThrottleLimits } from '../../src/auth/login-throttle.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createLogger, type Logger } from '../../src/log.js';
+import { createLogger, type Logger } from '../../src/log/index.js';
 import { createServer, type GitpadServer } from '../../src/server.js';
 
 export interface TestServer {

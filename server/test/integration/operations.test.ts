@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import { createLogger } from '../../src/log.js';
+import { createLogger } from '../../src/log/index.js';
 import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
 import {
   connectClient,

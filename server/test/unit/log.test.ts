@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createLogger, withLogFields } from '../../src/log.js';
+import { createLogger, withLogFields } from '../../src/log/index.js';
 
 describe('logger', () => {
   it('writes one JSON object per line with time, level and msg first, and errors as objects', () => {

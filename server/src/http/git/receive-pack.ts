@@ -19,7 +19,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import type { Context } from 'koa';
 import { AppError } from '../../errors/app-error.js';
 import { gitIn } from '../../git/cli.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../log/index.js';
 import { PushRefused, type PushService } from '../../versions/push.js';
 import type { Actor } from '../../versions/service.js';
 import { runHttpBackend } from './smart-http.js';

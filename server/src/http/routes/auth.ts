@@ -14,6 +14,7 @@ import {
 } from '../../auth/passwords.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
+import { USERNAME_RE } from '../../protocol/accounts.js';
 import { gitEmailProblem, gitNameProblem } from '../../protocol/git-identity.js';
 import type { Role } from '../../protocol/roles.js';
 import type { Services } from '../../services.js';
@@ -24,7 +25,7 @@ import { type AuthState, authenticate } from '../authenticate.js';
 import { registrationPolicy } from './admin.js';
 import { signInMethods } from './sign-in-methods.js';
 
-export const USERNAME_RE = /^[a-z0-9_.-]{3,32}$/;
+export { USERNAME_RE };
 
 const username = z
   .string()

@@ -16,7 +16,7 @@ import { OidcSignIn } from '../../auth/oidc.js';
 import { RateLimiter } from '../../auth/rate-limiter.js';
 import { AppError } from '../../errors/app-error.js';
 import { parseWith } from '../../errors/validation.js';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../log/index.js';
 import type { Services } from '../../services.js';
 import type { AuthState } from '../authenticate.js';
 import { publicOrigin } from '../public-url.js';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../log.js';
+import type { Logger } from '../../log/index.js';
 import type { Store } from '../types.js';
 import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
 import { activityRepo, mentionRepo } from './activity-repos.js';

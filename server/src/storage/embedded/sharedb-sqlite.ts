@@ -26,7 +26,7 @@
 import { createRequire } from 'node:module';
 import type { Database } from 'better-sqlite3';
 import { isStorageFull, storageFull } from '../../errors/app-error.js';
-import { createLogger, type Logger } from '../../log.js';
+import { createLogger, type Logger } from '../../log/index.js';
 import { type Durability, openDatabase } from './database.js';
 import { cloneJson } from './json-clone.js';
 import { isDocLocal, matchesFilter, parseQuery, runQuery } from './snapshot-query.js';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import ShareDB from 'sharedb';
-import { createLogger } from '../../../src/log.js';
+import { createLogger } from '../../../src/log/index.js';
 import { attachShareDBLogger } from '../../../src/ot/sharedb-logger.js';
 
 describe("ShareDB's process-wide logger", () => {

@@ -5,7 +5,7 @@
  * secrets or passwords.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { LogFormat, LogLevel } from './config/index.js';
+import type { LogFormat, LogLevel } from '../config/index.js';
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
 

@@ -10,7 +10,7 @@ import type { Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError, toErrorBody } from '../errors/app-error.js';
 import { parseWith } from '../errors/validation.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../log/index.js';
 import type { ErrorBody } from '../protocol/errors.js';
 import { EVENTS } from '../protocol/events.js';
 
