@@ -17,7 +17,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket } from 'socket.io';
-import { type ServerStats, serveIpc } from './ipc.js';
+import { processStats, serveIpc } from './ipc.js';
 
 const JSON0_URI = 'http://sharejs.org/types/JSONv0';
 
@@ -99,19 +99,7 @@ io.on('connection', (socket) => {
   });
 });
 
-function stats(): ServerStats {
-  const cpu = process.cpuUsage();
-  const mem = process.memoryUsage();
-  return {
-    cpuUs: cpu.user + cpu.system,
-    rss: mem.rss,
-    heapUsed: mem.heapUsed,
-    external: mem.external,
-    submits,
-    retries: 0,
-    wallMs: performance.now(),
-  };
-}
+const stats = () => processStats(submits);
 
 serveIpc({
   stats,

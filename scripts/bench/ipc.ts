@@ -31,6 +31,21 @@ interface CallMessage {
   arg: unknown;
 }
 
+/** This process's CPU time and memory as a server reports them (`retries`: submit retries, if it counts them). */
+export function processStats(submits: number, retries = 0): ServerStats {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    cpuUs: cpu.user + cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+    submits,
+    retries,
+    wallMs: performance.now(),
+  };
+}
+
 /** Child side: answers the parent's calls with `handlers`. */
 export function serveIpc(handlers: Record<string, Handler>): void {
   handlers.shutdown ??= () => {

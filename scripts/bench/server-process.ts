@@ -12,7 +12,7 @@ import inspector from 'node:inspector';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../server/src/config/index.js';
 import { createServer } from '../../server/src/server.js';
-import { type ServerStats, serveIpc } from './ipc.js';
+import { processStats, type ServerStats, serveIpc } from './ipc.js';
 
 const config = loadConfig({ ...process.env, HOST: '127.0.0.1' });
 const unlimited = { perSecond: 1e9, burst: 1e9 };
@@ -36,24 +36,13 @@ const loop = monitorEventLoopDelay({ resolution: 5 });
 loop.enable();
 
 function stats(): ServerStats {
-  const cpu = process.cpuUsage();
-  const mem = process.memoryUsage();
   const loopDelay = {
     p50: loop.percentile(50) / 1e6,
     p99: loop.percentile(99) / 1e6,
     max: loop.max / 1e6,
   };
   loop.reset();
-  return {
-    loopDelay,
-    cpuUs: cpu.user + cpu.system,
-    rss: mem.rss,
-    heapUsed: mem.heapUsed,
-    external: mem.external,
-    submits,
-    retries,
-    wallMs: performance.now(),
-  };
+  return { ...processStats(submits, retries), loopDelay };
 }
 
 let profiler: inspector.Session | null = null;

@@ -4,7 +4,7 @@
  * reports), `gc`, `createDoc` and `shutdown`, and announces its port. Peers are other projects'
  * servers run with their default settings; this file adds nothing to their work but the IPC.
  */
-import { type ServerStats, serveIpc } from '../ipc.js';
+import { processStats, serveIpc } from '../ipc.js';
 
 export interface PeerServer {
   port: number;
@@ -15,26 +15,12 @@ export interface PeerServer {
   close(): Promise<void>;
 }
 
-export function statsOf(submits: number): ServerStats {
-  const cpu = process.cpuUsage();
-  const mem = process.memoryUsage();
-  return {
-    cpuUs: cpu.user + cpu.system,
-    rss: mem.rss,
-    heapUsed: mem.heapUsed,
-    external: mem.external,
-    submits,
-    retries: 0,
-    wallMs: performance.now(),
-  };
-}
-
 export function servePeer(server: PeerServer): void {
   serveIpc({
-    stats: () => statsOf(server.submits()),
+    stats: () => processStats(server.submits()),
     gc: () => {
       globalThis.gc?.();
-      return statsOf(server.submits());
+      return processStats(server.submits());
     },
     createDoc: async ({ d, text }: { d: string; text: string }) => {
       await server.createDoc(d, text);
