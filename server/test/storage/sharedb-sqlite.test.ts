@@ -167,6 +167,26 @@ describe('SqliteShareDB', () => {
     expect(db.stats().dirtyDocs).to.equal(0);
   });
 
+  it('by default leaves steady typing to the timer: 2,000 ops rewrite no snapshot, and a crash replays them', async function () {
+    this.timeout(60_000);
+    // Default flushAfterOps: a snapshot is rewritten whole, so it is not rewritten every 1,000 ops.
+    const db = make({ flushIntervalMs: 60_000 });
+    const d = openDoc(db, 'files', 'a');
+    await d.create({ text: '' });
+    for (let i = 0; i < 2000; i++) await d.submit([{ p: ['text', i], si: 'z' }]);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(storedRow(file, 'files', 'a')?.v, 'only the create wrote the row').to.equal(1);
+    expect(db.stats()).to.include({ dirtyDocs: 1, opsSinceFlush: 2000 });
+    crash(db);
+
+    const reopened = make();
+    expect(await getSnapshot(reopened, 'files', 'a')).to.deep.include({
+      v: 2001,
+      data: { text: 'z'.repeat(2000) },
+    });
+    expect(storedRow(file, 'files', 'a')?.v, 'recovery wrote the rebuilt snapshot back').to.equal(2001);
+  });
+
   it('on a full disk refuses an op with ERR_STORAGE_FULL and keeps what it acknowledged', async () => {
     const db = make({ flushIntervalMs: 200, flushAfterOps: 1 });
     const d = openDoc(db, 'files', 'a');

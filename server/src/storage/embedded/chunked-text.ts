@@ -23,10 +23,11 @@ export class ChunkedText {
   private chunks: string[];
   length: number;
 
-  constructor(text: string | string[]) {
+  /** From a text, or from chunks (and their total length, when the caller knows it). */
+  constructor(text: string | string[], length?: number) {
     if (typeof text !== 'string') {
       this.chunks = text;
-      this.length = text.reduce((n, c) => n + c.length, 0);
+      this.length = length ?? text.reduce((n, c) => n + c.length, 0);
       return;
     }
     this.chunks = [];
@@ -41,7 +42,8 @@ export class ChunkedText {
   }
 
   [CLONE](): ChunkedText {
-    return new ChunkedText(this.chunks.slice());
+    // Twice per edit (the snapshot handed to the submit, the one committed): no recount.
+    return new ChunkedText(this.chunks.slice(), this.length);
   }
 
   toString(): string {

@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Logger } from '../../log/index.js';
+import { createLogger, type Logger } from '../../log/index.js';
 import type { Store } from '../types.js';
 import { accessTokenRepo, revocationRepo, settingsRepo, userRepo } from './account-repos.js';
 import { activityRepo, mentionRepo } from './activity-repos.js';
+import { startCheckpointer } from './checkpointer.js';
 import { type Durability, openDatabase } from './database.js';
 import { liveCommentRepo } from './live-comments.js';
 import { chatRepo, inviteRepo, memberRepo, sessionRepo } from './session-repos.js';
@@ -29,7 +30,8 @@ export const EMBEDDED_DB_FILE = 'gitpad.sqlite';
 /** Opens (creating and migrating as needed) the embedded store. */
 export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promise<Store> {
   fs.mkdirSync(options.dataDir, { recursive: true });
-  const db = openDatabase(path.join(options.dataDir, EMBEDDED_DB_FILE), { durability: options.durability });
+  const file = path.join(options.dataDir, EMBEDDED_DB_FILE);
+  const db = openDatabase(file, { durability: options.durability });
   let sharedb: SqliteShareDB;
   try {
     sharedb = new SqliteShareDB({ ...options.sharedb, database: db, logger: options.logger });
@@ -37,6 +39,8 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
     db.close();
     throw err;
   }
+  // WAL checkpoints (copying pages into the file, two fsyncs) in a worker, not inside an edit's commit.
+  const checkpointer = startCheckpointer(db, file, options.logger ?? createLogger('warn'));
   let closed = false;
   return {
     kind: 'embedded',
@@ -59,7 +63,12 @@ export async function createEmbeddedStore(options: EmbeddedStoreOptions): Promis
       if (closed) return;
       closed = true;
       // The adapter first: it writes its cached snapshots back through this connection.
-      await new Promise<void>((resolve, reject) => sharedb.close((err) => (err ? reject(err) : resolve())));
+      try {
+        await new Promise<void>((resolve, reject) => sharedb.close((err) => (err ? reject(err) : resolve())));
+      } finally {
+        // The worker's connection first, so this one is the last and checkpoints the WAL away.
+        await checkpointer.stop();
+      }
       db.close();
     },
   };

@@ -145,7 +145,12 @@ export interface SqliteShareDBOptions {
   durability?: Durability;
   /** Write dirty snapshots back at most this long after their first unwritten op, ms. Default 2000. */
   flushIntervalMs?: number;
-  /** …or as soon as this many ops have been committed since the last write-back. Default 1000. */
+  /**
+   * …or as soon as this many ops have been committed since the last write-back. Default 10000:
+   * a write-back rewrites each dirty document whole (a 1 MB file is 256 pages, and as many again
+   * when SQLite checkpoints them), so under steady typing the timer, not the count, should set
+   * the pace; the count only bounds what a restart after a crash replays (~10000 ops, tens of ms).
+   */
   flushAfterOps?: number;
   /** Documents kept in memory; only written-back ones are evicted, least recently used first. Default 1000. */
   maxCachedDocs?: number;
@@ -206,7 +211,7 @@ export class SqliteShareDB extends ShareDBDB {
       throw new Error('SqliteShareDB needs a database or a filename');
     }
     this.flushIntervalMs = options.flushIntervalMs ?? 2000;
-    this.flushAfterOps = options.flushAfterOps ?? 1000;
+    this.flushAfterOps = options.flushAfterOps ?? 10000;
     this.maxCachedDocs = options.maxCachedDocs ?? 1000;
     this.retainOps = options.retainOps ?? 10000;
     this.logger = options.logger ?? createLogger('warn');
