@@ -11,6 +11,7 @@ function user(username: string, fileId: string | null = null): PresenceUser {
     color: '#123456',
     fileId,
     typing: false,
+    connections: 1,
   };
 }
 
