@@ -3,7 +3,7 @@
  * history loaded in the History panel, how many files the live text changes since the latest
  * version, a per-version counter of comment changes that open threads watch, and why versions
  * are not being saved when the server's commits of this session fail. Plain data;
- * the socket events that drive the refreshes are wired in `components/versions/useVersionSync.ts`.
+ * the socket events that drive the refreshes are wired in `composables/useVersionSync.ts`.
  */
 import type { CommitFailure } from '@protocol/events';
 import { defineStore } from 'pinia';

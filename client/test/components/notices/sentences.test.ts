@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { chatSegments } from '../src/components/chat/chat-text';
-import { eventSentence, mentionSentence, roleSentence } from '../src/components/notices/sentences';
+import { chatSegments } from '../../../src/components/chat/chat-text';
+import { eventSentence, mentionSentence, roleSentence } from '../../../src/components/notices/sentences';
 
 describe('notice sentences', () => {
   const ana = { id: 'u-ana', displayName: 'Ana' };

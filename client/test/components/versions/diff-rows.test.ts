@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import type { DiffHunk, VersionComment } from '../src/api/versions';
-import { hunkHeader, splitRows, unifiedRows } from '../src/components/versions/diff-rows';
-import { lineKey, splitThreads, toThreads } from '../src/components/versions/threads';
+import type { DiffHunk, VersionComment } from '../../../src/api/versions';
+import { hunkHeader, splitRows, unifiedRows } from '../../../src/components/versions/diff-rows';
+import { lineKey, splitThreads, toThreads } from '../../../src/components/versions/threads';
 
 const hunk: DiffHunk = {
   oldStart: 1,

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { fuzzyFilter, fuzzyMatch } from '../src/commands/fuzzy';
-import { keyLabel, matchesKey } from '../src/commands/keys';
-import { commands } from '../src/commands/registry';
+import { fuzzyFilter, fuzzyMatch } from '../../src/commands/fuzzy';
+import { keyLabel, matchesKey } from '../../src/commands/keys';
+import { commands } from '../../src/commands/registry';
 
 const key = (k: string, mods: { ctrl?: boolean; meta?: boolean; shift?: boolean; alt?: boolean } = {}) => ({
   key: k,
@@ -95,7 +95,7 @@ describe('command registry', () => {
 
 describe('alternative bindings', () => {
   it('a command may have several bindings; each runs it and the label names them all', async () => {
-    const { keysLabel, matchesAnyKey } = await import('../src/commands/keys');
+    const { keysLabel, matchesAnyKey } = await import('../../src/commands/keys');
     expect(keysLabel(['Mod+Shift+P', 'F1'], false)).to.equal('Ctrl+Shift+P or F1');
     expect(matchesAnyKey(['Mod+Shift+P', 'F1'], key('F1'), false)).to.equal(true);
     expect(matchesAnyKey(['Mod+Shift+P', 'F1'], key('F1', { shift: true }), false)).to.equal(false);

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
-import { chatSegments } from '../src/components/chat/chat-text';
-import { cloneCommand, cloneHosts, cloneProtocol, pushCommand } from '../src/components/clone/clone-command';
+import { chatSegments } from '../../src/components/chat/chat-text';
+import {
+  cloneCommand,
+  cloneHosts,
+  cloneProtocol,
+  pushCommand,
+} from '../../src/components/clone/clone-command';
 
 describe('chat text', () => {
   const files = new Set(['src/app.ts', 'Makefile', 'docs/ü.md']);

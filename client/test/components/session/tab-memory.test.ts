@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_REMEMBERED, parseRemembered, restorable } from '../src/components/session/tab-memory';
+import { MAX_REMEMBERED, parseRemembered, restorable } from '../../../src/components/session/tab-memory';
 
 describe('remembered tabs', () => {
   it('reads back what was stored', () => {

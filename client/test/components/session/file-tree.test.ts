@@ -6,7 +6,7 @@ import {
   pathProblem,
   type TreeNode,
   typedPath,
-} from '../src/components/session/file-tree';
+} from '../../../src/components/session/file-tree';
 
 const names = (nodes: TreeNode[]) => nodes.map((n) => (n.kind === 'folder' ? `${n.name}/` : n.name));
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import type { Version } from '../src/api/versions';
-import { groupLabel, historyRows } from '../src/components/versions/history-rows';
+import type { Version } from '../../../src/api/versions';
+import { groupLabel, historyRows } from '../../../src/components/versions/history-rows';
 
 let seq = 0;
 const v = (kind: Version['kind'], over: Partial<Version> = {}): Version => ({

@@ -4,8 +4,6 @@
  * say whether versions are being saved, and edits (anyone's op, seen on the ShareDB connection)
  * re-measure "N files changed since the last version", at most every few seconds and not while
  * the tab is hidden. Every user of the store in a session shares one subscription (refcounted).
- *
- * Lives beside the versions components rather than in `composables/` because only they use it.
  */
 import type { CommitFailure, SessionEvent } from '@protocol/events';
 import { onScopeDispose } from 'vue';
