@@ -50,42 +50,48 @@ export function installDocumentAccess(backend: QueuedBackend, options: AccessOpt
   const sessions = new SessionOfDocCache();
 
   /**
-   * Whether `identity` may read the document, answered from the role cache when it can be (the
-   * hot path: every op delivered to every subscriber asks), else undefined.
+   * Calls `use` with the user's role in the session: synchronously from the role cache when it is
+   * there (the hot path: every op delivered to every subscriber, and every edit, asks), from the
+   * store otherwise (`fail` on a store error).
    */
-  const mayReadCached = (
-    identity: AgentIdentity,
-    collection: string,
-    docId: unknown,
-  ): boolean | undefined => {
-    if (identity.kind === 'server') return true;
-    if (identity.kind !== 'user') return false;
-    const sessionId = sessions.get(collection, docId);
-    if (!sessionId) return false;
-    const cached = access.cachedRole(identity.user.id, sessionId);
-    return cached === undefined ? undefined : can(cached, 'session.read');
+  const withRole = (
+    userId: string,
+    sessionId: string,
+    use: (role: Role | null) => void,
+    fail: (err: unknown) => void,
+  ): void => {
+    const cached = access.cachedRole(userId, sessionId);
+    if (cached !== undefined) return use(cached);
+    access.roleOf(userId, sessionId).then(use, fail);
   };
 
-  /** Whether `identity` may read documents of the doc's session. */
-  const mayRead = async (identity: AgentIdentity, collection: string, docId: unknown): Promise<boolean> => {
-    const quick = mayReadCached(identity, collection, docId);
-    if (quick !== undefined) return quick;
-    const sessionId = sessionOfDoc(collection, docId)!;
-    const role = await access.roleOf((identity as { user: { id: string } }).user.id, sessionId);
-    return can(role, 'session.read');
-  };
-
-  /** Middleware continuation for a read check: synchronous when the answer is cached. */
+  /** Middleware continuation for a read check of the doc's session: `next()` or `next(forbidden)`. */
   const checkRead = (
     identity: AgentIdentity,
     collection: string,
     docId: unknown,
     next: (err?: unknown) => void,
   ) => {
-    const quick = mayReadCached(identity, collection, docId);
-    if (quick !== undefined) return next(quick ? undefined : forbidden());
-    mayRead(identity, collection, docId).then((ok) => next(ok ? undefined : forbidden()), next);
+    if (identity.kind === 'server') return next();
+    const sessionId = identity.kind === 'user' ? sessions.get(collection, docId) : null;
+    if (identity.kind !== 'user' || !sessionId) return next(forbidden());
+    withRole(
+      identity.user.id,
+      sessionId,
+      (role) => next(can(role, 'session.read') ? undefined : forbidden()),
+      next,
+    );
   };
+
+  const isForbidden = (err: unknown) => err instanceof AppError && err.code === 'ERR_FORBIDDEN';
+
+  /** Whether `identity` may read documents of the doc's session (a store error rejects). */
+  const mayRead = (identity: AgentIdentity, collection: string, docId: unknown): Promise<boolean> =>
+    new Promise((resolve, reject) =>
+      checkRead(identity, collection, docId, (err) =>
+        err === undefined ? resolve(true) : isForbidden(err) ? resolve(false) : reject(err),
+      ),
+    );
 
   backend.use('connect', (ctx, next) => {
     const req = ctx.req as AgentRequest | undefined;
@@ -168,11 +174,8 @@ export function installDocumentAccess(backend: QueuedBackend, options: AccessOpt
       }
       next();
     };
-    // Every edit passes here: answered synchronously from the role cache when it can be (no
-    // promise, no microtask), from the store otherwise.
-    const cached = access.cachedRole(identity.user.id, sessionId);
-    if (cached !== undefined) return decide(cached);
-    access.roleOf(identity.user.id, sessionId).then(decide, next);
+    // Every edit passes here: no promise and no microtask when the role is cached.
+    withRole(identity.user.id, sessionId, decide, next);
   });
 
   backend.use('receivePresence', (ctx, next) => {
