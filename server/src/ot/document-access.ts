@@ -61,8 +61,8 @@ export function installDocumentAccess(backend: QueuedBackend, options: AccessOpt
     fail: (err: unknown) => void,
   ): void => {
     const cached = access.cachedRole(userId, sessionId);
-    if (cached !== undefined) return use(cached);
-    access.roleOf(userId, sessionId).then(use, fail);
+    if (cached !== undefined) use(cached);
+    else access.roleOf(userId, sessionId).then(use, fail);
   };
 
   /** Middleware continuation for a read check of the doc's session: `next()` or `next(forbidden)`. */
