@@ -57,3 +57,8 @@ export function cloneUrl(base: string, sessionId: string, user?: string, secret?
 export function tempDir(prefix = 'gitpad-clone-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
+
+/** Runs git on a session's bare repository under `reposDir`. */
+export function gitInRepo(reposDir: string, sessionId: string, args: string[]): Promise<GitResult> {
+  return git(['--git-dir', path.join(reposDir, `${sessionId}.git`), ...args]);
+}

@@ -194,3 +194,20 @@ export function rawSubmit(
 
 /** The text of a file document a client holds. */
 export const textOf = (doc: { data: unknown }) => (doc.data as { text: string }).text;
+
+/**
+ * Opens `doc` on a new connection for `token` and subscribes to it; the connection joins
+ * `clients`, which the test's `after` hook closes.
+ */
+export async function openDoc(
+  clients: RealtimeClient[],
+  url: string,
+  token: string,
+  doc: { collection: string; id: string },
+): Promise<ClientDoc> {
+  const client = await connectClient(url, token);
+  clients.push(client);
+  const d = client.connection.get(doc.collection, doc.id);
+  await subscribe(d);
+  return d;
+}

@@ -7,15 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { type ChildServer, kill, startChild } from '../helpers/child-server.js';
-import { git } from '../helpers/git-cli.js';
-import {
-  type ClientDoc,
-  connectClient,
-  type RealtimeClient,
-  submit,
-  subscribe,
-  waitFor,
-} from '../helpers/realtime-client.js';
+import { gitInRepo } from '../helpers/git-cli.js';
+import { type ClientDoc, openDoc, type RealtimeClient, submit, waitFor } from '../helpers/realtime-client.js';
 import { api, createSession, registerUser, type TestUser } from '../helpers/server.js';
 
 /** Types `text` one keystroke at a time at the end of the document, each acknowledged. */
@@ -59,15 +52,9 @@ describe('commit authorship survives a crash', function () {
     fs.rmSync(reposDir, { recursive: true, force: true });
   });
 
-  const gitIn = (sessionId: string, args: string[]) =>
-    git(['--git-dir', path.join(reposDir, `${sessionId}.git`), ...args]);
-  const open = async (u: TestUser, doc: { collection: string; id: string }) => {
-    const c = await connectClient(child!.url, u.token);
-    clients.push(c);
-    const d = c.connection.get(doc.collection, doc.id);
-    await subscribe(d);
-    return d;
-  };
+  const gitIn = (sessionId: string, args: string[]) => gitInRepo(reposDir, sessionId, args);
+  const open = (u: TestUser, doc: { collection: string; id: string }) =>
+    openDoc(clients, child!.url, u.token, doc);
   const save = (u: TestUser, sessionId: string) =>
     api(child!.url, 'POST', `/api/sessions/${sessionId}/versions`, { token: u.token, body: {} });
 

@@ -1,6 +1,5 @@
-import path from 'node:path';
 import { expect } from 'chai';
-import { git } from '../helpers/git-cli.js';
+import { gitInRepo } from '../helpers/git-cli.js';
 import { connectClient, type RealtimeClient, submit, subscribe } from '../helpers/realtime-client.js';
 import {
   api,
@@ -32,8 +31,7 @@ describe('each user’s git identity', () => {
   const me = (u: TestUser) => api(t.url, 'GET', '/api/auth/me', { token: u.token });
   const setGit = (u: TestUser, body: unknown) =>
     api(t.url, 'PATCH', '/api/auth/me', { token: u.token, body });
-  const gitIn = (sessionId: string, args: string[]) =>
-    git(['--git-dir', path.join(t.reposDir, `${sessionId}.git`), ...args]);
+  const gitIn = (sessionId: string, args: string[]) => gitInRepo(t.reposDir, sessionId, args);
   /** Both users type in one file, ada more, then ada saves a version: its author and co-author lines. */
   const typeAndSave = async (sessionId: string, doc: { collection: string; id: string }) => {
     for (const [u, text] of [

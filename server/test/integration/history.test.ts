@@ -6,14 +6,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
+import { cloneUrl, git, gitInRepo, tempDir } from '../helpers/git-cli.js';
 import {
   type ClientDoc,
-  connectClient,
+  openDoc,
   type RealtimeClient,
   settled,
   submit,
-  subscribe,
   textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
@@ -47,15 +46,9 @@ describe('history you can read: kinds, per-file history, blame', () => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
   });
 
-  const repoOf = (sessionId: string) => path.join(t.reposDir, `${sessionId}.git`);
-  const gitIn = (sessionId: string, args: string[]) => git(['--git-dir', repoOf(sessionId), ...args]);
-  const open = async (u: TestUser, doc: { collection: string; id: string }) => {
-    const c = await connectClient(t.url, u.token);
-    clients.push(c);
-    const d = c.connection.get(doc.collection, doc.id);
-    await subscribe(d);
-    return d;
-  };
+  const gitIn = (sessionId: string, args: string[]) => gitInRepo(t.reposDir, sessionId, args);
+  const open = (u: TestUser, doc: { collection: string; id: string }) =>
+    openDoc(clients, t.url, u.token, doc);
   const save = async (u: TestUser, sessionId: string, message?: string) => {
     const r = await api(t.url, 'POST', `/api/sessions/${sessionId}/versions`, {
       token: u.token,

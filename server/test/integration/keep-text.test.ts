@@ -5,9 +5,8 @@
  * or from git. A revert while someone types keeps what they typed: in the version before the
  * revert, or in the live text, and the answer says who typed meanwhile.
  */
-import path from 'node:path';
 import { expect } from 'chai';
-import { git } from '../helpers/git-cli.js';
+import { gitInRepo } from '../helpers/git-cli.js';
 import {
   connectClient,
   emitAck,
@@ -50,8 +49,7 @@ describe('what a person saw acknowledged stays recoverable', () => {
     await t.close();
   });
 
-  const gitIn = (sessionId: string, args: string[]) =>
-    git(['--git-dir', path.join(t.reposDir, `${sessionId}.git`), ...args]);
+  const gitIn = (sessionId: string, args: string[]) => gitInRepo(t.reposDir, sessionId, args);
   const show = async (sessionId: string, rev: string) => {
     const r = await gitIn(sessionId, ['show', rev]);
     expect(r.code, r.stderr).to.equal(0);

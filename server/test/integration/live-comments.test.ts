@@ -8,10 +8,10 @@ import { cloneUrl, git, tempDir } from '../helpers/git-cli.js';
 import {
   type ClientDoc,
   connectClient,
+  openDoc,
   type RealtimeClient,
   settled,
   submit,
-  subscribe,
   textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
@@ -64,13 +64,8 @@ describe('comments on the live text', function () {
     const file = s.files['src/app.ts']!;
     return { sessionId: s.id, fileId: file.id, doc: file.doc };
   }
-  const open = async (u: TestUser, doc: { collection: string; id: string }) => {
-    const c = await connectClient(t.url, u.token);
-    clients.push(c);
-    const d = c.connection.get(doc.collection, doc.id);
-    await subscribe(d);
-    return d;
-  };
+  const open = (u: TestUser, doc: { collection: string; id: string }) =>
+    openDoc(clients, t.url, u.token, doc);
   const comment = (u: TestUser, sessionId: string, fileId: string, body: unknown) =>
     api(t.url, 'POST', `/api/sessions/${sessionId}/files/${fileId}/comments`, { token: u.token, body });
   const list = async (u: TestUser, sessionId: string, fileId: string) => {

@@ -3,15 +3,13 @@
  * with plain, whole-word, case-sensitive and regex semantics, UTF-16 columns, a time cap a hostile
  * pattern cannot pass, and replace for editors as live edits committed as one version.
  */
-import path from 'node:path';
 import { expect } from 'chai';
-import { git } from '../helpers/git-cli.js';
+import { gitInRepo } from '../helpers/git-cli.js';
 import {
-  connectClient,
+  openDoc,
   type RealtimeClient,
   settled,
   submit,
-  subscribe,
   textOf,
   waitFor,
 } from '../helpers/realtime-client.js';
@@ -46,15 +44,9 @@ describe('search across files', () => {
 
   const search = (u: TestUser, sessionId: string, params: Record<string, string>) =>
     api(t.url, 'GET', `/api/sessions/${sessionId}/search?${new URLSearchParams(params)}`, { token: u.token });
-  const open = async (u: TestUser, doc: { collection: string; id: string }) => {
-    const client = await connectClient(t.url, u.token);
-    clients.push(client);
-    const d = client.connection.get(doc.collection, doc.id);
-    await subscribe(d);
-    return d;
-  };
-  const gitIn = (sessionId: string, args: string[]) =>
-    git(['--git-dir', path.join(t.reposDir, `${sessionId}.git`), ...args]);
+  const open = (u: TestUser, doc: { collection: string; id: string }) =>
+    openDoc(clients, t.url, u.token, doc);
+  const gitIn = (sessionId: string, args: string[]) => gitInRepo(t.reposDir, sessionId, args);
 
   it('finds unsaved typing: the live text, not the last version', async () => {
     const s = await createSession(t.url, alice, { files: { 'a.txt': 'hello\n', 'b/c.txt': 'nothing\n' } });
